@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AliBackup.Emulator.State;
+
+namespace AliBackup.Emulator;
+
+/// <summary>
+/// Unsigned control routes under <c>/_emulator/</c> for tests and runbook rehearsals: add instances, inject faults,
+/// make the next backup fail, read request counts, and download (fake) backup files.
+/// </summary>
+internal static class EmulatorControl
+{
+    public static void Map(WebApplication app, EmulatorServer server)
+    {
+        var state = server.State;
+
+        app.MapGet("/_emulator/instances", () => Results.Json(state.Instances.Select(i => new
+        {
+            i.Id,
+            Product = i.Product.ToString(),
+            i.Region,
+            i.Shards,
+            i.PerShardJobs,
+        })));
+
+        app.MapPost("/_emulator/instances", async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            var product = Enum.Parse<EmulatedProduct>((string?)body["product"] ?? "Redis", ignoreCase: true);
+            var instance = state.AddInstance(new EmulatedInstance
+            {
+                Id = (string?)body["id"] ?? throw new BadHttpRequestException("id is required"),
+                Product = product,
+                Shards = (int?)body["shards"] ?? 1,
+                PerShardJobs = (bool?)body["perShardJobs"] ?? false,
+                StageDuration = body["stageSeconds"] is { } seconds ? TimeSpan.FromSeconds((double)seconds) : null,
+            }, historicalBackups: (int?)body["historicalBackups"] ?? 0);
+            return Results.Json(new { instance.Id, Product = instance.Product.ToString() });
+        });
+
+        app.MapPost("/_emulator/faults", async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            state.AddFault(new FaultRule
+            {
+                Action = (string?)body["action"],
+                InstanceId = (string?)body["instanceId"],
+                HttpStatus = (int?)body["httpStatus"] ?? 400,
+                Code = (string?)body["code"] ?? "Throttling.User",
+                Message = (string?)body["message"] ?? "Request was denied due to user flow control.",
+                RetryAfterSeconds = (int?)body["retryAfterSeconds"],
+                Remaining = (int?)body["count"] ?? 1,
+            });
+            return Results.Ok();
+        });
+
+        app.MapPost("/_emulator/instances/{id}/fail-next-backup", (string id) =>
+        {
+            var instance = state.Instances.FirstOrDefault(i => i.Id == id);
+            if (instance == null) return Results.NotFound();
+            instance.FailNextBackup = true;
+            return Results.Ok();
+        });
+
+        app.MapGet("/_emulator/requests", () => Results.Json(state.Requests.Select(r => new
+        {
+            r.ReceivedAt,
+            r.Product,
+            r.Action,
+            r.InstanceId,
+            r.HttpStatus,
+            r.ErrorCode,
+        })));
+
+        app.MapGet("/_emulator/download/{instanceId}/{backupId}", (string instanceId, string backupId) =>
+            Results.Text("AliBackup emulator backup file for " + instanceId + ", backup " + backupId + "\n", "application/octet-stream"));
+    }
+}

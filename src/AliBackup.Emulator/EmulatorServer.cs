@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AliBackup.Emulator.Products;
+using AliBackup.Emulator.State;
+using AliBackup.Emulator.Wire;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace AliBackup.Emulator;
+
+/// <summary>
+/// The loopback emulator: answers the backup APIs of Redis, PolarDB and MongoDB on one port (routed by API version,
+/// as one endpoint override serves all products), after verifying every signature. Start it in-process with
+/// <see cref="StartAsync"/> or run the project as a program.
+/// </summary>
+public sealed class EmulatorServer : IAsyncDisposable
+{
+    public const string DemoRedisInstance = "r-bp1demo000000001";
+    public const string DemoRedisCluster = "r-bp1cluster000001";
+    public const string DemoPolarDbCluster = "pc-2zedemo000000001";
+    public const string DemoMongoInstance = "dds-bp1demo00000001";
+
+    private readonly WebApplication _app;
+    private readonly IReadOnlyDictionary<string, ProductApi> _products;
+    private readonly SignatureVerifier _verifier;
+    private readonly List<EmulatorKey> _keys;
+
+    private EmulatorServer(WebApplication app, EmulatorOptions options, EmulatorState state)
+    {
+        _app = app;
+        Options = options;
+        State = state;
+        _keys = [.. options.Keys];
+        _products = new ProductApi[] { new RedisApi() }.ToDictionary(p => p.Version);
+        _verifier = new SignatureVerifier(FindKey, options.WallClock);
+    }
+
+    public EmulatorOptions Options { get; }
+
+    public EmulatorState State { get; }
+
+    /// <summary>The base URL, e.g. <c>http://127.0.0.1:49152</c> (no trailing slash).</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        var uri = new Uri(options.Url);
+        if (!System.Net.IPAddress.TryParse(uri.Host, out var ip) || !System.Net.IPAddress.IsLoopback(ip))
+            if (!string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException("The emulator listens on loopback only (e.g. http://127.0.0.1:8080).", nameof(options));
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(options.Url);
+        var app = builder.Build();
+        var state = new EmulatorState(options.Clock, options.StageDuration);
+        var server = new EmulatorServer(app, options, state);
+        if (options.SeedDemoInstances) server.SeedDemo();
+        server.MapRoutes();
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = address.TrimEnd('/');
+        return server;
+    }
+
+    /// <summary>Accepts another key pair (e.g. temporary STS credentials) from now on.</summary>
+    public void AddKey(EmulatorKey key)
+    {
+        lock (_keys) _keys.Add(key);
+    }
+
+    private EmulatorKey? FindKey(string accessKeyId)
+    {
+        lock (_keys) return _keys.LastOrDefault(k => k.AccessKeyId == accessKeyId);
+    }
+
+    private void SeedDemo()
+    {
+        State.AddInstance(new EmulatedInstance { Id = DemoRedisInstance, Product = EmulatedProduct.Redis, EngineVersion = "7.0" }, historicalBackups: 7);
+        State.AddInstance(new EmulatedInstance { Id = DemoRedisCluster, Product = EmulatedProduct.Redis, Shards = 3, PerShardJobs = true, EngineVersion = "5.0" }, historicalBackups: 7);
+        State.AddInstance(new EmulatedInstance { Id = DemoPolarDbCluster, Product = EmulatedProduct.PolarDB, Region = "cn-beijing", EngineVersion = "8.0", BackupSizeBytes = 4_639_948_800 }, historicalBackups: 7);
+        State.AddInstance(new EmulatedInstance { Id = DemoMongoInstance, Product = EmulatedProduct.MongoDB, EngineVersion = "4.2", BackupSizeBytes = 6_168_576 }, historicalBackups: 7);
+    }
+
+    private void MapRoutes()
+    {
+        _app.MapMethods("/", ["GET", "POST"], HandleRpcAsync);
+        EmulatorControl.Map(_app, this);
+    }
+
+    private async Task HandleRpcAsync(HttpContext http)
+    {
+        var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        var call = await RpcCall.ReadAsync(http.Request);
+        ProductApi? product = null;
+        string? accessKeyId = null;
+        string? instanceId = null;
+        try
+        {
+            var action = call.Action;
+            var version = call.Version;
+            if (string.IsNullOrEmpty(action) || string.IsNullOrEmpty(version))
+                throw new ApiErrorException(400, "MissingParameter", "The action and version of the request are required (x-acs-action/x-acs-version or Action/Version).");
+            if (!_products.TryGetValue(version, out product))
+                throw new ApiErrorException(404, "InvalidVersion", "Specified parameter Version is not valid.");
+            instanceId = call.Param(product.InstanceParameter);
+
+            accessKeyId = _verifier.Verify(call).AccessKeyId;
+
+            var fault = State.TakeFault(action, instanceId);
+            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+
+            var body = product.Handle(action, call, new ApiContext(State, BaseUrl));
+            var response = new JsonObject { ["RequestId"] = requestId };
+            foreach (var (name, value) in body.ToList())
+            {
+                body.Remove(name);
+                response[name] = value;
+            }
+            Record(call, product, instanceId, 200, null, accessKeyId);
+            await WriteJsonAsync(http, 200, response);
+        }
+        catch (ApiErrorException error)
+        {
+            Record(call, product, instanceId, error.HttpStatus, error.Code, accessKeyId);
+            if (error.RetryAfterSeconds is { } seconds) http.Response.Headers["x-acs-retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+            await WriteJsonAsync(http, error.HttpStatus, new JsonObject
+            {
+                ["RequestId"] = requestId,
+                ["HostId"] = product?.HostId ?? http.Request.Host.Value,
+                ["Code"] = error.Code,
+                ["Message"] = error.ServiceMessage,
+                ["Recommend"] = "https://api.aliyun.com/troubleshoot?q=" + Uri.EscapeDataString(error.Code) + "&product=" + (product?.Product.ToString() ?? ""),
+            });
+        }
+    }
+
+    private void Record(RpcCall call, ProductApi? product, string? instanceId, int status, string? code, string? accessKeyId) =>
+        State.Record(new RequestRecord(State.Now, product?.Product.ToString(), call.Action, instanceId, status, code, accessKeyId,
+            call.AllParameters(), SignatureOf(call)));
+
+    /// <summary>The signature the client sent (kept so tests can prove it never shows up in any output).</summary>
+    private static string? SignatureOf(RpcCall call)
+    {
+        var authorization = call.Header("authorization");
+        var at = authorization?.IndexOf("Signature=", StringComparison.Ordinal) ?? -1;
+        return at >= 0 ? authorization![(at + "Signature=".Length)..].Trim() : call.Param("Signature");
+    }
+
+    internal static async Task WriteJsonAsync(HttpContext http, int status, JsonNode body)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json;charset=utf-8";
+        await http.Response.WriteAsync(body.ToJsonString(new JsonSerializerOptions { WriteIndented = false }), Encoding.UTF8);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,203 @@
+namespace AliBackup.Emulator.State;
+
+/// <summary>
+/// Everything the emulator knows: instances of all three products, their backup jobs and backup sets, injected
+/// faults and a log of requests. One model serves every product; time comes from the configured clock, so tasks
+/// advance through their states without background work.
+/// </summary>
+public sealed class EmulatorState
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, EmulatedInstance> _instances = new(StringComparer.Ordinal);
+    private readonly List<EmulatedJob> _jobs = [];
+    private readonly List<EmulatedBackup> _history = [];
+    private readonly List<FaultRule> _faults = [];
+    private readonly List<RequestRecord> _requests = [];
+    private long _nextJobId = 710_000;
+    private long _nextBackupId = 340_000_000;
+
+    public EmulatorState(TimeProvider clock, TimeSpan defaultStageDuration)
+    {
+        Clock = clock;
+        DefaultStageDuration = defaultStageDuration;
+    }
+
+    /// <summary>The task clock: job states and backup times are read from it.</summary>
+    public TimeProvider Clock { get; }
+
+    public TimeSpan DefaultStageDuration { get; set; }
+
+    public DateTimeOffset Now => Clock.GetUtcNow();
+
+    public EmulatedInstance AddInstance(EmulatedInstance instance, int historicalBackups = 0)
+    {
+        lock (_gate)
+        {
+            _instances[instance.Id] = instance;
+            var now = Now;
+            for (var day = historicalBackups; day >= 1; day--)
+            {
+                var start = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-day).AddHours(3).AddMinutes(day * 7 % 50);
+                var jobId = _nextJobId++;
+                for (var shard = 0; shard < instance.Shards; shard++)
+                {
+                    _history.Add(new EmulatedBackup
+                    {
+                        BackupId = _nextBackupId++,
+                        JobId = jobId,
+                        Instance = instance,
+                        NodeInstanceId = NodeOf(instance, shard),
+                        Status = "Success",
+                        Mode = "Automated",
+                        StartTime = start,
+                        EndTime = start.AddMinutes(2).AddSeconds(23),
+                        SizeBytes = instance.BackupSizeBytes - day * 1024 * 1024,
+                        Method = MethodOf(instance.Product),
+                    });
+                }
+            }
+            return instance;
+        }
+    }
+
+    public EmulatedInstance? FindInstance(string? id, EmulatedProduct product)
+    {
+        if (string.IsNullOrEmpty(id)) return null;
+        lock (_gate) return _instances.TryGetValue(id, out var instance) && instance.Product == product ? instance : null;
+    }
+
+    public IReadOnlyList<EmulatedInstance> Instances
+    {
+        get { lock (_gate) return _instances.Values.ToList(); }
+    }
+
+    /// <summary>The manual job still in progress on the instance, if any.</summary>
+    public EmulatedJob? RunningManualJob(EmulatedInstance instance)
+    {
+        lock (_gate)
+        {
+            var now = Now;
+            return _jobs.LastOrDefault(j => j.Instance == instance && j.Mode == "Manual" && !j.IsFinished(now));
+        }
+    }
+
+    /// <summary>Starts a backup job: one job ID (or one per shard for per-shard clusters) and its future backup sets.</summary>
+    public EmulatedJob CreateJob(EmulatedInstance instance, string mode = "Manual")
+    {
+        lock (_gate)
+        {
+            var now = Now;
+            var stage = instance.StageDuration ?? DefaultStageDuration;
+            var stages = EmulatedJob.StagesOf(instance.Product);
+            var finish = now + stage * (stages.Count - 1);
+            var fails = instance.FailNextBackup;
+            instance.FailNextBackup = false;
+            var jobIds = new List<long>();
+            var backups = new List<EmulatedBackup>();
+            var jobsNeeded = instance.PerShardJobs ? instance.Shards : 1;
+            for (var j = 0; j < jobsNeeded; j++) jobIds.Add(_nextJobId++);
+            for (var shard = 0; shard < instance.Shards; shard++)
+            {
+                var jobId = instance.PerShardJobs ? jobIds[shard] : jobIds[0];
+                backups.Add(new EmulatedBackup
+                {
+                    // PolarDB's CreateBackup value is described as the backup set ID, so the emulator uses one number for both.
+                    BackupId = instance.Product == EmulatedProduct.PolarDB ? jobId : _nextBackupId++,
+                    JobId = jobId,
+                    Instance = instance,
+                    NodeInstanceId = NodeOf(instance, shard),
+                    Status = fails ? "Failed" : "Success",
+                    Mode = mode,
+                    StartTime = now + stage * 2,
+                    EndTime = finish,
+                    SizeBytes = fails ? 0 : instance.BackupSizeBytes + shard * 4096,
+                    Method = MethodOf(instance.Product),
+                });
+            }
+            var job = new EmulatedJob
+            {
+                Instance = instance,
+                JobIds = jobIds,
+                Mode = mode,
+                CreatedAt = now,
+                StageDuration = stage,
+                Fails = fails,
+                Backups = backups,
+            };
+            _jobs.Add(job);
+            return job;
+        }
+    }
+
+    /// <summary>Jobs of an instance as the task list shows them now (MongoDB lists only jobs still in progress).</summary>
+    public IReadOnlyList<EmulatedJob> JobsOf(EmulatedInstance instance)
+    {
+        lock (_gate)
+        {
+            var now = Now;
+            return _jobs.Where(j => j.Instance == instance && (instance.Product != EmulatedProduct.MongoDB || !j.IsFinished(now))).ToList();
+        }
+    }
+
+    /// <summary>Backup sets of an instance that exist now (historical ones, and those of finished jobs).</summary>
+    public IReadOnlyList<EmulatedBackup> BackupsOf(EmulatedInstance instance)
+    {
+        lock (_gate)
+        {
+            var now = Now;
+            return _history.Where(b => b.Instance == instance)
+                .Concat(_jobs.Where(j => j.Instance == instance && j.IsFinished(now)).SelectMany(j => j.Backups))
+                .OrderByDescending(b => b.StartTime)
+                .ToList();
+        }
+    }
+
+    public IReadOnlyList<EmulatedJob> Jobs
+    {
+        get { lock (_gate) return _jobs.ToList(); }
+    }
+
+    public void AddFault(FaultRule rule)
+    {
+        lock (_gate) _faults.Add(rule);
+    }
+
+    /// <summary>Consumes one use of the first fault matching the request, if any.</summary>
+    public FaultRule? TakeFault(string action, string? instanceId)
+    {
+        lock (_gate)
+        {
+            var rule = _faults.FirstOrDefault(f => f.Remaining > 0 &&
+                                                   (f.Action == null || f.Action == action) &&
+                                                   (f.InstanceId == null || f.InstanceId == instanceId));
+            if (rule == null) return null;
+            rule.Remaining--;
+            if (rule.Remaining <= 0) _faults.Remove(rule);
+            return rule;
+        }
+    }
+
+    public void Record(RequestRecord record)
+    {
+        lock (_gate) _requests.Add(record);
+    }
+
+    public IReadOnlyList<RequestRecord> Requests
+    {
+        get { lock (_gate) return _requests.ToList(); }
+    }
+
+    public void ClearRequests()
+    {
+        lock (_gate) _requests.Clear();
+    }
+
+    private static string NodeOf(EmulatedInstance instance, int shard) =>
+        instance.Shards > 1 ? instance.Id + "-db-" + shard : instance.Id;
+
+    private static string MethodOf(EmulatedProduct product) => product switch
+    {
+        EmulatedProduct.PolarDB => "Snapshot",
+        _ => "Physical",
+    };
+}

@@ -1,0 +1,46 @@
+using System;
+
+namespace AliBackup.Service.Credentials
+{
+    /// <summary>
+    /// An AccessKey pair, optionally with an STS security token. The secret and the token are internal: nothing
+    /// outside the signer reads them, and <see cref="ToString"/> shows neither.
+    /// </summary>
+    public sealed class AliCredential
+    {
+        public AliCredential(string accessKeyId, string accessKeySecret, string? securityToken = null,
+            DateTimeOffset? expiration = null, string providerName = "static")
+        {
+            if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("AccessKeyId is empty.", nameof(accessKeyId));
+            if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("AccessKeySecret is empty.", nameof(accessKeySecret));
+            AccessKeyId = accessKeyId.Trim();
+            AccessKeySecret = accessKeySecret;
+            SecurityToken = string.IsNullOrEmpty(securityToken) ? null : securityToken;
+            Expiration = expiration;
+            ProviderName = providerName;
+        }
+
+        public string AccessKeyId { get; }
+
+        internal string AccessKeySecret { get; }
+
+        internal string? SecurityToken { get; }
+
+        /// <summary>True for temporary (STS) credentials.</summary>
+        public bool IsTemporary => SecurityToken != null;
+
+        /// <summary>When temporary credentials stop working (null for long-lived keys or when unknown).</summary>
+        public DateTimeOffset? Expiration { get; }
+
+        /// <summary>Which source produced these credentials, e.g. <c>env</c> or <c>cli_profile:default</c>.</summary>
+        public string ProviderName { get; }
+
+        /// <summary>The AccessKey ID with its middle masked, for display.</summary>
+        public string MaskedAccessKeyId => Mask(AccessKeyId);
+
+        internal static string Mask(string id) =>
+            id.Length <= 8 ? new string('*', id.Length) : id.Substring(0, 4) + new string('*', id.Length - 8) + id.Substring(id.Length - 4);
+
+        public override string ToString() => "AccessKeyId " + MaskedAccessKeyId + (IsTemporary ? " (temporary)" : "") + " from " + ProviderName;
+    }
+}

@@ -1,0 +1,35 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace AliBackup.Service.Engines
+{
+    /// <summary>Every product engine, and how an instance ID picks one.</summary>
+    public static class EngineCatalog
+    {
+        public static IReadOnlyList<IBackupEngine> All { get; } = new IBackupEngine[]
+        {
+            new RedisBackupEngine(),
+        };
+
+        public static IBackupEngine Get(BackupEngine engine) =>
+            All.FirstOrDefault(e => e.Engine == engine) ?? throw new AliBackupConfigurationException("The engine " + engine + " is not available.", "Engine");
+
+        /// <summary>
+        /// The engine for an instance: <paramref name="explicitEngine"/> when given (-Engine), else the one whose ID prefix
+        /// matches. An unknown prefix is an error that names -Engine and the prefixes understood.
+        /// </summary>
+        public static IBackupEngine Resolve(string instanceId, BackupEngine? explicitEngine)
+        {
+            if (explicitEngine.HasValue) return Get(explicitEngine.Value);
+            var id = instanceId.Trim();
+            var match = All.FirstOrDefault(e => e.InstanceIdPrefixes.Any(p => id.StartsWith(p, StringComparison.OrdinalIgnoreCase)));
+            if (match != null) return match;
+            var known = string.Join(", ", All.SelectMany(e => e.InstanceIdPrefixes.Select(p => p + "… (" + e.Engine + ")")));
+            throw new AliBackupConfigurationException(
+                "Cannot tell which product the instance '" + instanceId + "' belongs to from its ID. Known prefixes: " + known +
+                ". Pass -Engine " + string.Join("|", All.Select(e => e.Engine.ToString())) + " to say which.",
+                "Engine");
+        }
+    }
+}

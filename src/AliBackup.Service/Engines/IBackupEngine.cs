@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using AliBackup.Service.Endpoints;
+
+namespace AliBackup.Service.Engines
+{
+    /// <summary>
+    /// One database product's backup API, translated to the shared model. An engine only builds requests and reads
+    /// responses; sending, signing and retrying belong to the <see cref="ProductChannel"/> it is handed.
+    /// Adding a product means one new class implementing this, listed in <see cref="EngineCatalog"/>.
+    /// </summary>
+    public interface IBackupEngine
+    {
+        BackupEngine Engine { get; }
+
+        ApiProduct Product { get; }
+
+        /// <summary>The ID prefixes that identify this product's instances (e.g. <c>r-</c>).</summary>
+        IReadOnlyList<string> InstanceIdPrefixes { get; }
+
+        /// <summary>
+        /// True when the product's task list shows only tasks in progress, so a task that drops out of it has ended and
+        /// must be resolved through its backups (MongoDB).
+        /// </summary>
+        bool ListsOnlyRunningTasks { get; }
+
+        /// <summary>True when the product reports a progress percentage for running tasks.</summary>
+        bool ReportsProgress { get; }
+
+        Task<IReadOnlyList<BackupTask>> GetTasksAsync(ProductChannel channel, TaskQuery query, CancellationToken cancellationToken);
+
+        Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken);
+
+        Task<StartedBackup> StartBackupAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Picks, from backups listed around a finished task's start, the ones that task produced (one per shard for
+        /// Redis clusters). <paramref name="jobId"/> is one of the task's job IDs.
+        /// </summary>
+        IReadOnlyList<Backup> MatchBackups(BackupTask task, string jobId, IReadOnlyList<Backup> candidates);
+    }
+
+    /// <summary>Filters for DescribeBackupTasks.</summary>
+    public sealed class TaskQuery
+    {
+        public TaskQuery(string instanceId, string? backupJobId = null, BackupJobMode? jobMode = null)
+        {
+            InstanceId = instanceId;
+            BackupJobId = backupJobId;
+            JobMode = jobMode;
+        }
+
+        public string InstanceId { get; }
+        public string? BackupJobId { get; }
+        public BackupJobMode? JobMode { get; }
+    }
+
+    /// <summary>Filters for DescribeBackups. Times are sent with minute precision, in UTC.</summary>
+    public sealed class BackupQuery
+    {
+        public BackupQuery(string instanceId, DateTimeOffset startTime, DateTimeOffset endTime)
+        {
+            InstanceId = instanceId;
+            StartTime = startTime;
+            EndTime = endTime;
+        }
+
+        public string InstanceId { get; }
+        public DateTimeOffset StartTime { get; }
+        public DateTimeOffset EndTime { get; }
+        public string? BackupId { get; set; }
+        public string? BackupJobId { get; set; }
+
+        /// <summary>Items per page: 100 is accepted by all three products.</summary>
+        public int PageSize { get; set; } = 100;
+    }
+
+    /// <summary>One page of DescribeBackups.</summary>
+    public sealed class BackupPage
+    {
+        public BackupPage(IReadOnlyList<Backup> items, int pageNumber, int pageSize, long totalCount)
+        {
+            Items = items;
+            PageNumber = pageNumber;
+            PageSize = pageSize;
+            TotalCount = totalCount;
+        }
+
+        public IReadOnlyList<Backup> Items { get; }
+        public int PageNumber { get; }
+        public int PageSize { get; }
+        public long TotalCount { get; }
+
+        /// <summary>Stop when this page is short or the pages so far cover TotalCount (the documented paging rule).</summary>
+        public bool HasMore => Items.Count > 0 && Items.Count >= PageSize && (long)PageNumber * PageSize < TotalCount;
+    }
+
+    /// <summary>What CreateBackup answered.</summary>
+    public sealed class StartedBackup
+    {
+        public StartedBackup(string backupJobId, string? backupId, string? requestId)
+        {
+            BackupJobId = backupJobId;
+            BackupId = backupId;
+            RequestId = requestId;
+        }
+
+        /// <summary>The job ID(s) exactly as returned (comma-separated for pre-2023 Redis clusters).</summary>
+        public string BackupJobId { get; }
+
+        /// <summary>MongoDB's (being retired) BackupId, where returned.</summary>
+        public string? BackupId { get; }
+
+        public string? RequestId { get; }
+    }
+}

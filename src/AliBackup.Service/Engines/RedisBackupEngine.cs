@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AliBackup.Service.Endpoints;
+using AliBackup.Service.OpenApi;
+
+namespace AliBackup.Service.Engines
+{
+    /// <summary>ApsaraDB for Redis / Tair: API r-kvstore 2015-01-01.</summary>
+    public sealed class RedisBackupEngine : IBackupEngine
+    {
+        public static readonly ApiProduct ApiProduct = new ApiProduct("r-kvstore", "2015-01-01", "r-kvstore",
+            centralRegions: new[] { "cn-beijing", "cn-beijing-finance-1", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-north-2-gov-1", "cn-qingdao", "cn-shanghai", "cn-wulanchabu" },
+            knownRegions: new[]
+            {
+                "cn-beijing", "cn-beijing-finance-1", "cn-chengdu", "cn-fuzhou", "cn-guangzhou", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-heyuan-acdr-1",
+                "cn-hongkong", "cn-huhehaote", "cn-nanjing", "cn-north-2-gov-1", "cn-qingdao", "cn-shanghai", "cn-shanghai-finance-1", "cn-shenzhen", "cn-shenzhen-finance-1",
+                "cn-wuhan-lr", "cn-wulanchabu", "cn-wulanchabu-acdr-1", "cn-wulanchabu-gic-1", "cn-zhangjiakou", "cn-zhengzhou-jva", "ap-northeast-1", "ap-northeast-2",
+                "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "eu-central-1", "eu-west-1",
+                "me-central-1", "me-east-1", "rus-west-1", "us-east-1", "us-west-1",
+            });
+
+        public BackupEngine Engine => BackupEngine.Redis;
+
+        public ApiProduct Product => ApiProduct;
+
+        public IReadOnlyList<string> InstanceIdPrefixes { get; } = new[] { "r-" };
+
+        public bool ListsOnlyRunningTasks => false;
+
+        public bool ReportsProgress => true;
+
+        public async Task<IReadOnlyList<BackupTask>> GetTasksAsync(ProductChannel channel, TaskQuery query, CancellationToken cancellationToken)
+        {
+            var request = channel.Request("DescribeBackupTasks")
+                .With("InstanceId", query.InstanceId)
+                .With("BackupJobId", query.BackupJobId)
+                .With("JobMode", query.JobMode?.ToString());
+            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            var instanceId = root.Str("InstanceId") ?? query.InstanceId;
+            return root.Items("BackupJobs").Select(job =>
+            {
+                var raw = job.Str("BackupProgressStatus");
+                return channel.Stamp(new BackupTask
+                {
+                    Engine = BackupEngine.Redis,
+                    InstanceId = instanceId,
+                    BackupJobId = job.Str("BackupJobID", "BackupJobId") ?? "",
+                    RawStatus = raw,
+                    Status = StatusWords.FromProgressStatus(raw),
+                    // Newer responses carry Progress; older ones only Process. Both mean percent complete.
+                    Progress = job.Int("Progress") ?? job.Int("Process"),
+                    JobMode = job.Str("JobMode"),
+                    TaskAction = job.Str("TaskAction"),
+                    StartTime = job.Time("StartTime"),
+                    NodeId = job.Str("NodeId"),
+                });
+            }).ToList();
+        }
+
+        public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)
+        {
+            var request = channel.Request("DescribeBackups")
+                .With("InstanceId", query.InstanceId)
+                .With("StartTime", ApiTime.ToMinute(ApiTime.FloorMinute(query.StartTime)))
+                .With("EndTime", ApiTime.ToMinute(ApiTime.CeilMinute(query.EndTime)))
+                .With("BackupId", query.BackupId)
+                .With("BackupJobId", query.BackupJobId)
+                .With("PageSize", query.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .With("PageNumber", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            var items = root.Items("Backups", "Backup").Select(item =>
+            {
+                var raw = item.Str("BackupStatus");
+                return channel.Stamp(new Backup
+                {
+                    Engine = BackupEngine.Redis,
+                    InstanceId = query.InstanceId,
+                    BackupId = item.Str("BackupId") ?? "",
+                    BackupJobId = item.Str("BackupJobID", "BackupJobId"),
+                    RawStatus = raw,
+                    Status = StatusWords.FromBackupStatus(raw),
+                    Type = StatusWords.FromBackupType(item.Str("BackupType")),
+                    Method = item.Str("BackupMethod"),
+                    Mode = item.Str("BackupMode"),
+                    StartTime = item.Time("BackupStartTime"),
+                    EndTime = item.Time("BackupEndTime"),
+                    Size = item.Long("BackupSize") ?? 0,
+                    DownloadUrl = NullIfEmpty(item.Str("BackupDownloadURL")),
+                    IntranetDownloadUrl = NullIfEmpty(item.Str("BackupIntranetDownloadURL")),
+                    NodeInstanceId = item.Str("NodeInstanceId"),
+                    EngineVersion = item.Str("EngineVersion"),
+                    DatabaseNames = item.Str("BackupDBNames"),
+                });
+            }).ToList();
+            return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, root.Int("PageSize") ?? query.PageSize, root.Long("TotalCount") ?? items.Count);
+        }
+
+        public async Task<StartedBackup> StartBackupAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken)
+        {
+            var request = channel.Request("CreateBackup", isReadOnly: false).With("InstanceId", instanceId);
+            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            var jobId = root.Str("BackupJobID", "BackupJobId");
+            if (string.IsNullOrEmpty(jobId))
+                throw new AliBackupApiException(Product.ProductId, "CreateBackup", 200, "InvalidResponse", "The answer carried no BackupJobID.", root.Str("RequestId"));
+            return new StartedBackup(jobId!, null, root.Str("RequestId"));
+        }
+
+        public IReadOnlyList<Backup> MatchBackups(BackupTask task, string jobId, IReadOnlyList<Backup> candidates) =>
+            candidates.Where(b => string.Equals(b.BackupJobId, jobId, StringComparison.Ordinal)).ToList();
+
+        internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    }
+}

@@ -1,0 +1,137 @@
+using System;
+using System.Text.RegularExpressions;
+
+namespace AliBackup
+{
+    /// <summary>Base of every error the AliBackup service layer raises on purpose.</summary>
+    public abstract class AliBackupException : Exception
+    {
+        protected AliBackupException(string message, Exception? inner = null) : base(message, inner) { }
+
+        /// <summary>A short, stable identifier for the kind of failure (becomes the ErrorId suffix).</summary>
+        public abstract string ErrorKind { get; }
+
+        /// <summary>What the user can do about it.</summary>
+        public virtual string? RecommendedAction => null;
+    }
+
+    /// <summary>Bad input or settings (endpoint, region, engine), detected before anything is sent.</summary>
+    public sealed class AliBackupConfigurationException : AliBackupException
+    {
+        public AliBackupConfigurationException(string message, string? parameterName = null, Exception? inner = null)
+            : base(message, inner)
+        {
+            ParameterName = parameterName;
+        }
+
+        /// <summary>The cmdlet parameter the problem is about, if any.</summary>
+        public string? ParameterName { get; }
+
+        public override string ErrorKind => "InvalidConfiguration";
+    }
+
+    /// <summary>No usable credentials could be found or obtained.</summary>
+    public sealed class AliBackupCredentialException : AliBackupException
+    {
+        public AliBackupCredentialException(string message, Exception? inner = null) : base(message, inner) { }
+
+        public override string ErrorKind => "CredentialUnavailable";
+
+        public override string RecommendedAction =>
+            "Pass -Credential or -Profile, or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET. See Get-Help about_AliBackup.";
+    }
+
+    /// <summary>The request never got an answer from the service (DNS, TLS, connection, timeout).</summary>
+    public sealed class AliBackupTransportException : AliBackupException
+    {
+        public AliBackupTransportException(string message, Exception? inner = null) : base(message, inner) { }
+
+        public override string ErrorKind => "TransportError";
+
+        public override string RecommendedAction => "Check the network path to the endpoint and retry.";
+    }
+
+    /// <summary>The service answered with an error: keeps its HTTP status, Code, Message and RequestId.</summary>
+    public sealed class AliBackupApiException : AliBackupException
+    {
+        // The gateway's SignatureDoesNotMatch message echoes the string it signed; it carries request data, so
+        // it is cut off before the message is shown anywhere.
+        private static readonly Regex EchoedStringToSign = new Regex(@"\s*server string to sign is:.*$", RegexOptions.Singleline | RegexOptions.IgnoreCase);
+
+        public AliBackupApiException(string product, string action, int httpStatus, string? code, string? serviceMessage,
+            string? requestId, string? hostId = null, string? recommend = null, TimeSpan? retryAfter = null)
+            : base(Compose(product, action, httpStatus, code, Redact(serviceMessage), requestId))
+        {
+            Product = product;
+            Action = action;
+            HttpStatus = httpStatus;
+            Code = string.IsNullOrEmpty(code) ? "HttpStatus" + httpStatus : code!;
+            ServiceMessage = Redact(serviceMessage);
+            RequestId = requestId;
+            HostId = hostId;
+            Recommend = recommend;
+            RetryAfter = retryAfter;
+        }
+
+        /// <summary>The product code (<c>r-kvstore</c>, <c>polardb</c>, <c>dds</c>).</summary>
+        public string Product { get; }
+
+        /// <summary>The API action that failed.</summary>
+        public string Action { get; }
+
+        /// <summary>The HTTP status the service answered with.</summary>
+        public int HttpStatus { get; }
+
+        /// <summary>The service's error code, e.g. <c>InvalidInstanceId.NotFound</c>.</summary>
+        public string Code { get; }
+
+        /// <summary>The service's error message (with any echoed string-to-sign removed).</summary>
+        public string? ServiceMessage { get; }
+
+        /// <summary>The service's request ID: quote it to Alibaba Cloud support.</summary>
+        public string? RequestId { get; }
+
+        /// <summary>The host that answered, as the service reports it.</summary>
+        public string? HostId { get; }
+
+        /// <summary>The service's troubleshooting link, if any.</summary>
+        public string? Recommend { get; }
+
+        /// <summary>How long the service asked us to wait before retrying (from <c>x-acs-retry-after</c>).</summary>
+        public TimeSpan? RetryAfter { get; }
+
+        public bool IsThrottling => Code.IndexOf("Throttling", StringComparison.OrdinalIgnoreCase) >= 0 || HttpStatus == 429;
+
+        public bool IsNotFound => Code.EndsWith("NotFound", StringComparison.OrdinalIgnoreCase) || Code == "DBInstanceNotFound";
+
+        /// <summary>Worth retrying: throttling, 5xx, ServiceUnavailable/InternalError.</summary>
+        public bool IsTransient => IsThrottling || HttpStatus >= 500 || Code == "ServiceUnavailable" || Code == "InternalError";
+
+        public override string ErrorKind => "ApiError";
+
+        public override string? RecommendedAction
+        {
+            get
+            {
+                if (IsThrottling) return "The service is rate-limiting requests; retry later or lower the request rate.";
+                if (Code == "SignatureDoesNotMatch") return "Check the AccessKey secret (and that the system clock is correct).";
+                if (Code.StartsWith("InvalidAccessKeyId", StringComparison.Ordinal)) return "Check the AccessKey ID; temporary (STS) keys may have expired.";
+                if (Code.StartsWith("InvalidSecurityToken", StringComparison.Ordinal)) return "The security token is invalid or expired; obtain fresh temporary credentials.";
+                if (Code == "InvalidTimeStamp.Expired") return "The system clock is more than 15 minutes off; correct it.";
+                if (Code.StartsWith("Forbidden", StringComparison.Ordinal)) return "Grant the RAM policy the action " + Action + " for this product.";
+                if (IsNotFound) return "Check the instance ID and the region (-Region) it lives in.";
+                return Recommend;
+            }
+        }
+
+        internal static string? Redact(string? message) => message == null ? null : EchoedStringToSign.Replace(message, "");
+
+        private static string Compose(string product, string action, int status, string? code, string? message, string? requestId)
+        {
+            var text = action + " (" + product + ") failed: " + (string.IsNullOrEmpty(code) ? "HTTP " + status : code) +
+                       (string.IsNullOrEmpty(message) ? "" : ": " + message!.TrimEnd());
+            if (!string.IsNullOrEmpty(requestId)) text += " (RequestId " + requestId + ")";
+            return text;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using AliBackup.Service.Endpoints;
+
+namespace AliBackup.Service.OpenApi
+{
+    /// <summary>One RPC call: a product action with its business parameters, sent to one endpoint.</summary>
+    public sealed class ApiRequest
+    {
+        public ApiRequest(ApiProduct product, string action, Uri endpoint, string? region, bool isReadOnly)
+        {
+            Product = product;
+            Action = action;
+            Endpoint = endpoint;
+            Region = region;
+            IsReadOnly = isReadOnly;
+        }
+
+        public ApiProduct Product { get; }
+
+        public string Action { get; }
+
+        /// <summary>Scheme and authority; RPC calls always go to path <c>/</c>.</summary>
+        public Uri Endpoint { get; }
+
+        public string? Region { get; }
+
+        /// <summary>Read-only calls are retried after ambiguous failures; writes (CreateBackup) only after throttling.</summary>
+        public bool IsReadOnly { get; }
+
+        /// <summary>Business parameters; sent in the query string, as the official clients do.</summary>
+        public List<KeyValuePair<string, string>> Parameters { get; } = new List<KeyValuePair<string, string>>();
+
+        /// <summary>Adds a parameter unless its value is null or empty.</summary>
+        public ApiRequest With(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) Parameters.Add(new KeyValuePair<string, string>(name, value!));
+            return this;
+        }
+    }
+
+    /// <summary>What one HTTP exchange did, for -Verbose/-Debug. Holds no secret: see <see cref="CanonicalRequest"/>.</summary>
+    public sealed class ApiCallTrace
+    {
+        public string Product { get; set; } = "";
+        public string Action { get; set; } = "";
+        public string? Region { get; set; }
+        public string Endpoint { get; set; } = "";
+        public int Attempt { get; set; }
+        public int? HttpStatus { get; set; }
+        public string? RequestId { get; set; }
+        public string? ErrorCode { get; set; }
+        public TimeSpan Duration { get; set; }
+        public string CredentialSource { get; set; } = "";
+
+        /// <summary>The canonical request that was signed, with the security token replaced by <c>***</c>. It never holds the signature.</summary>
+        public string CanonicalRequest { get; set; } = "";
+
+        public override string ToString()
+        {
+            var outcome = HttpStatus.HasValue ? "HTTP " + HttpStatus.Value : "no response";
+            if (ErrorCode != null) outcome += " " + ErrorCode;
+            return Product + " " + Action + " region=" + (Region ?? "-") + " endpoint=" + Endpoint +
+                   (Attempt > 1 ? " attempt=" + Attempt : "") + " -> " + outcome +
+                   " RequestId=" + (RequestId ?? "-") + " in " + (int)Duration.TotalMilliseconds + " ms";
+        }
+    }
+
+    /// <summary>Receives a trace of every HTTP exchange (the cmdlets turn them into verbose and debug messages).</summary>
+    public interface IApiCallObserver
+    {
+        void OnCallCompleted(ApiCallTrace trace);
+    }
+}

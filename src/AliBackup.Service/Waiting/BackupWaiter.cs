@@ -1,0 +1,327 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using AliBackup.Service.Engines;
+
+namespace AliBackup.Service.Waiting
+{
+    /// <summary>
+    /// Waits on any number of backup tasks, of any products and instances, together. Each round polls
+    /// DescribeBackupTasks once per instance that still has unfinished tasks; a task that reaches Finished, or drops
+    /// out of the list, is resolved through DescribeBackups, whose Success/Failed is the truth. Events are yielded
+    /// as soon as the round that produced them ends, so an early finisher is reported before the slow ones.
+    /// </summary>
+    public sealed class BackupWaiter
+    {
+        // Jobs never seen in the task list (not listed yet, or finished and already dropped) are looked up among the
+        // backups every few rounds rather than every round, to keep one call per instance per round the norm.
+        private const int UnseenJobLookupEveryRounds = 3;
+        private static readonly TimeSpan WindowPadding = TimeSpan.FromMinutes(10);
+        private static readonly TimeSpan UnknownStartLookback = TimeSpan.FromDays(7);
+
+        private readonly BackupService _service;
+        private readonly Random _random;
+
+        public BackupWaiter(BackupService service, Random? random = null)
+        {
+            _service = service;
+            _random = random ?? new Random();
+        }
+
+        /// <summary>The gap before the next round (exposed for tests of the schedule).</summary>
+        public TimeSpan LastDelay { get; private set; }
+
+        public async IAsyncEnumerable<WaitEvent> WaitAsync(IReadOnlyList<BackupTask> tasks, WaitOptions options,
+            [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var time = _service.Time;
+            var started = time.GetUtcNow();
+            var deadline = started + options.Timeout;
+            var tracked = tasks.Select(t => new TrackedTask(t, EngineCatalog.Resolve(t.InstanceId, t.Engine), _service.ResolveTarget(t.Region, t.Endpoint))).ToList();
+            var interval = options.FirstPollInterval < options.PollInterval ? options.FirstPollInterval : options.PollInterval;
+            var round = 0;
+
+            while (true)
+            {
+                round++;
+                var outcome = new RoundResult();
+                var pending = tracked.Where(t => !t.Done).ToList();
+                using (var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentPolls)))
+                {
+                    var polls = pending
+                        .GroupBy(t => new InstanceKey(t.Target, t.Engine.Engine, t.Request.InstanceId))
+                        .Select(async group =>
+                        {
+                            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                            try
+                            {
+                                await PollInstanceAsync(group.Key, group.ToList(), round, started, outcome, cancellationToken).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                gate.Release();
+                            }
+                        })
+                        .ToList();
+                    await Task.WhenAll(polls).ConfigureAwait(false);
+                }
+
+                foreach (var e in outcome.Events) yield return e;
+                if (tracked.All(t => t.Done)) yield break;
+
+                var now = time.GetUtcNow();
+                if (now >= deadline)
+                {
+                    foreach (var t in tracked.Where(t => !t.Done))
+                    {
+                        t.Done = true;
+                        var waited = now - started;
+                        yield return new WaitEvent(WaitEventKind.TimedOut, t.Snapshot, waited, error: new WaitTimeoutException(t.Snapshot, waited, options.ReattachCommand(t.Snapshot)));
+                    }
+                    yield break;
+                }
+
+                if (outcome.Throttled)
+                {
+                    // Throttling slows the whole schedule: at least double, and never sooner than the service asked.
+                    interval = TimeSpan.FromTicks(Math.Max(interval.Ticks * 2, outcome.RetryAfter.Ticks));
+                    foreach (var t in tracked.Where(t => !t.Done))
+                        yield return new WaitEvent(WaitEventKind.Throttled, t.Snapshot, now - started, error: outcome.ThrottleError);
+                }
+                else if (round > 1 || interval < options.PollInterval)
+                {
+                    interval = TimeSpan.FromTicks(Math.Min(options.PollInterval.Ticks, (long)(interval.Ticks * options.Backoff)));
+                }
+
+                double jitterFactor;
+                lock (_random) jitterFactor = 1 + options.Jitter * (2 * _random.NextDouble() - 1);
+                var delay = TimeSpan.FromTicks((long)(interval.Ticks * jitterFactor));
+                if (now + delay > deadline) delay = deadline - now;
+                LastDelay = delay;
+                if (delay > TimeSpan.Zero) await time.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task PollInstanceAsync(InstanceKey key, List<TrackedTask> group, int round, DateTimeOffset started, RoundResult result, CancellationToken cancellationToken)
+        {
+            var engine = group[0].Engine;
+            var openJobs = group.SelectMany(t => t.Jobs.Values.Where(j => j.Backups == null)).ToList();
+            try
+            {
+                // One call per instance per round: filter by job ID only when a single job is waited on here.
+                var query = new TaskQuery(group[0].Request.InstanceId, openJobs.Count == 1 ? openJobs[0].JobId : null);
+                var listed = await _service.GetTasksAsync(key.Target, query, engine.Engine, cancellationToken).ConfigureAwait(false);
+                var byId = new Dictionary<string, BackupTask>(StringComparer.Ordinal);
+                foreach (var task in listed)
+                    foreach (var id in task.GetJobIds())
+                        byId[id] = task;
+
+                var lookups = new List<JobTrack>();
+                foreach (var job in openJobs)
+                {
+                    if (byId.TryGetValue(job.JobId, out var seen))
+                    {
+                        job.Seen = true;
+                        job.Last = seen;
+                        if (seen.Status == BackupTaskStatus.Finished) lookups.Add(job);
+                    }
+                    else if (job.Seen || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
+                    {
+                        // Dropped out of the list (MongoDB lists only running tasks), or never listed: the backups decide.
+                        job.Vanished = job.Seen;
+                        lookups.Add(job);
+                    }
+                }
+
+                if (lookups.Count > 0)
+                {
+                    var earliest = group.Select(t => t.Request.StartTime ?? t.Snapshot.StartTime).Where(s => s.HasValue).Select(s => s!.Value).DefaultIfEmpty(started - UnknownStartLookback).Min();
+                    var window = new BackupQuery(group[0].Request.InstanceId, earliest - WindowPadding, _service.Time.GetUtcNow() + TimeSpan.FromMinutes(2));
+                    var backups = await _service.GetAllBackupsAsync(key.Target, window, engine.Engine, cancellationToken).ConfigureAwait(false);
+                    foreach (var job in lookups)
+                    {
+                        var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
+                        var matched = engine.MatchBackups(owner.Snapshot, job.JobId, backups);
+                        if (matched.Count > 0) job.Backups = matched;
+                    }
+                }
+            }
+            catch (AliBackupApiException ex) when (ex.IsTransient)
+            {
+                result.NoteTransient(ex);
+                return;
+            }
+            catch (AliBackupTransportException)
+            {
+                return;
+            }
+            catch (AliBackupException ex)
+            {
+                lock (result)
+                {
+                    foreach (var t in group)
+                    {
+                        t.Done = true;
+                        result.Events.Add(new WaitEvent(WaitEventKind.Error, t.Snapshot, _service.Time.GetUtcNow() - started, error: ex));
+                    }
+                }
+                return;
+            }
+
+            var waited = _service.Time.GetUtcNow() - started;
+            lock (result)
+            {
+                foreach (var t in group)
+                {
+                    var before = (t.Snapshot.Status, t.Snapshot.Progress, t.Snapshot.RawStatus);
+                    t.Refresh();
+                    if (t.Jobs.Values.All(j => j.Backups != null))
+                    {
+                        t.Done = true;
+                        var backups = t.Jobs.Values.SelectMany(j => j.Backups!).ToList();
+                        if (backups.Any(b => b.Status == BackupStatus.Failed))
+                        {
+                            t.Snapshot.Status = BackupTaskStatus.Failed;
+                            result.Events.Add(new WaitEvent(WaitEventKind.BackupFailed, t.Snapshot, waited, backups, new BackupFailedException(t.Snapshot, backups)));
+                        }
+                        else
+                        {
+                            t.Snapshot.Status = BackupTaskStatus.Finished;
+                            if (t.Engine.ReportsProgress) t.Snapshot.Progress = 100;
+                            result.Events.Add(new WaitEvent(WaitEventKind.Completed, t.Snapshot, waited, backups));
+                        }
+                    }
+                    else if ((t.Snapshot.Status, t.Snapshot.Progress, t.Snapshot.RawStatus) != before || round == 1)
+                    {
+                        result.Events.Add(new WaitEvent(WaitEventKind.TaskUpdated, t.Snapshot, waited));
+                    }
+                }
+            }
+        }
+
+        private readonly struct InstanceKey : IEquatable<InstanceKey>
+        {
+            public InstanceKey(ApiTarget target, BackupEngine engine, string instanceId)
+            {
+                Target = target;
+                Engine = engine;
+                InstanceId = instanceId;
+            }
+
+            public ApiTarget Target { get; }
+            public BackupEngine Engine { get; }
+            public string InstanceId { get; }
+
+            public bool Equals(InstanceKey other) =>
+                Target.Equals(other.Target) && Engine == other.Engine && string.Equals(InstanceId, other.InstanceId, StringComparison.OrdinalIgnoreCase);
+
+            public override bool Equals(object? obj) => obj is InstanceKey other && Equals(other);
+
+            public override int GetHashCode() => Target.GetHashCode() ^ (int)Engine ^ StringComparer.OrdinalIgnoreCase.GetHashCode(InstanceId);
+        }
+
+        private sealed class RoundResult
+        {
+            public List<WaitEvent> Events { get; } = new List<WaitEvent>();
+            public bool Throttled { get; private set; }
+            public TimeSpan RetryAfter { get; private set; }
+            public AliBackupApiException? ThrottleError { get; private set; }
+
+            public void NoteTransient(AliBackupApiException ex)
+            {
+                lock (this)
+                {
+                    if (!ex.IsThrottling) return;
+                    Throttled = true;
+                    ThrottleError = ex;
+                    if (ex.RetryAfter.HasValue && ex.RetryAfter.Value > RetryAfter) RetryAfter = ex.RetryAfter.Value;
+                }
+            }
+        }
+
+        private sealed class JobTrack
+        {
+            public JobTrack(string jobId)
+            {
+                JobId = jobId;
+            }
+
+            public string JobId { get; }
+            public bool Seen { get; set; }
+            public bool Vanished { get; set; }
+            public BackupTask? Last { get; set; }
+            public IReadOnlyList<Backup>? Backups { get; set; }
+        }
+
+        private sealed class TrackedTask
+        {
+            private static readonly BackupTaskStatus[] Order =
+            {
+                BackupTaskStatus.Unknown, BackupTaskStatus.NotStarted, BackupTaskStatus.Preparing, BackupTaskStatus.Waiting,
+                BackupTaskStatus.Running, BackupTaskStatus.Checking, BackupTaskStatus.Finished,
+            };
+
+            public TrackedTask(BackupTask request, IBackupEngine engine, ApiTarget target)
+            {
+                Request = request;
+                Engine = engine;
+                Target = target;
+                var ids = request.GetJobIds();
+                if (ids.Length == 0) throw new AliBackupConfigurationException("The task for " + request.InstanceId + " has no BackupJobId to wait on.", "BackupJobId");
+                Jobs = ids.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => new JobTrack(id), StringComparer.Ordinal);
+                Snapshot = Copy(request);
+                Snapshot.Engine = engine.Engine;
+                Snapshot.Region ??= target.Region;
+                Snapshot.Endpoint ??= target.Endpoint;
+            }
+
+            public BackupTask Request { get; }
+            public IBackupEngine Engine { get; }
+            public ApiTarget Target { get; }
+            public Dictionary<string, JobTrack> Jobs { get; }
+            public BackupTask Snapshot { get; private set; }
+            public bool Done { get; set; }
+
+            /// <summary>Folds the jobs' latest states into one snapshot: the least advanced shard sets the status.</summary>
+            public void Refresh()
+            {
+                var next = Copy(Snapshot);
+                var seen = Jobs.Values.Where(j => j.Last != null).Select(j => j.Last!).ToList();
+                if (seen.Count > 0)
+                {
+                    var open = Jobs.Values.Where(j => j.Backups == null && j.Last != null).Select(j => j.Last!).ToList();
+                    var basis = open.Count > 0 ? open : seen;
+                    var slowest = basis.OrderBy(t => Array.IndexOf(Order, t.Status) < 0 ? 0 : Array.IndexOf(Order, t.Status)).First();
+                    next.Status = slowest.Status;
+                    next.RawStatus = string.Join(",", basis.Select(t => t.RawStatus).Where(s => s != null).Distinct());
+                    var progress = Jobs.Values.Select(j => j.Backups != null ? 100 : j.Last?.Progress).Where(p => p.HasValue).Select(p => p!.Value).ToList();
+                    next.Progress = progress.Count > 0 ? (int)Math.Round(progress.Average()) : (int?)null;
+                    next.StartTime = Request.StartTime ?? seen.Select(t => t.StartTime).Where(s => s.HasValue).DefaultIfEmpty(null).Min();
+                    next.JobMode = seen[0].JobMode ?? next.JobMode;
+                    next.TaskAction = seen[0].TaskAction ?? next.TaskAction;
+                    next.NodeId = seen.Count == 1 ? seen[0].NodeId : next.NodeId;
+                }
+                Snapshot = next;
+            }
+
+            private static BackupTask Copy(BackupTask t) => new BackupTask
+            {
+                Engine = t.Engine,
+                InstanceId = t.InstanceId,
+                BackupJobId = t.BackupJobId,
+                Status = t.Status,
+                RawStatus = t.RawStatus,
+                Progress = t.Progress,
+                JobMode = t.JobMode,
+                TaskAction = t.TaskAction,
+                StartTime = t.StartTime,
+                NodeId = t.NodeId,
+                Region = t.Region,
+                Endpoint = t.Endpoint,
+            };
+        }
+    }
+}

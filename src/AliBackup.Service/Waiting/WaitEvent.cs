@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+
+namespace AliBackup.Service.Waiting
+{
+    public enum WaitEventKind
+    {
+        /// <summary>A task's status or progress changed (a fresh snapshot is attached).</summary>
+        TaskUpdated,
+
+        /// <summary>The task finished and every backup it produced succeeded.</summary>
+        Completed,
+
+        /// <summary>The task finished but a backup it produced failed.</summary>
+        BackupFailed,
+
+        /// <summary>The deadline passed before the task finished.</summary>
+        TimedOut,
+
+        /// <summary>The task cannot be waited on (e.g. the instance does not exist).</summary>
+        Error,
+
+        /// <summary>The service is throttling polls; the schedule slowed down.</summary>
+        Throttled,
+    }
+
+    /// <summary>Something the waiter has to report about one task.</summary>
+    public sealed class WaitEvent
+    {
+        public WaitEvent(WaitEventKind kind, BackupTask task, TimeSpan waited, IReadOnlyList<Backup>? backups = null, AliBackupException? error = null)
+        {
+            Kind = kind;
+            Task = task;
+            Waited = waited;
+            Backups = backups ?? Array.Empty<Backup>();
+            Error = error;
+        }
+
+        public WaitEventKind Kind { get; }
+
+        /// <summary>The latest snapshot of the task.</summary>
+        public BackupTask Task { get; }
+
+        /// <summary>The backups the task produced (Completed, BackupFailed).</summary>
+        public IReadOnlyList<Backup> Backups { get; }
+
+        /// <summary>Why the wait did not succeed (BackupFailed, TimedOut, Error).</summary>
+        public AliBackupException? Error { get; }
+
+        /// <summary>Time since the wait began.</summary>
+        public TimeSpan Waited { get; }
+
+        public override string ToString() => Kind + ": " + Task;
+    }
+
+    /// <summary>A backup ended with status Failed.</summary>
+    public sealed class BackupFailedException : AliBackupException
+    {
+        public BackupFailedException(BackupTask task, IReadOnlyList<Backup> backups)
+            : base("The backup of " + task.InstanceId + " (job " + task.BackupJobId + ") failed: the service reports " +
+                   string.Join(", ", FailedIds(backups)) + " with status Failed.")
+        {
+            Task = task;
+            Backups = backups;
+        }
+
+        public BackupTask Task { get; }
+
+        public IReadOnlyList<Backup> Backups { get; }
+
+        public override string ErrorKind => "BackupFailed";
+
+        public override string RecommendedAction => "Check the instance's state and events in the console, then start a new backup with Start-AliBackup.";
+
+        private static IEnumerable<string> FailedIds(IReadOnlyList<Backup> backups)
+        {
+            foreach (var b in backups)
+                if (b.Status == BackupStatus.Failed) yield return "backup " + b.BackupId;
+        }
+    }
+
+    /// <summary>The wait's deadline passed before the task finished.</summary>
+    public sealed class WaitTimeoutException : AliBackupException
+    {
+        public WaitTimeoutException(BackupTask task, TimeSpan waited, string reattachCommand)
+            : base("Timed out after " + FormatDuration(waited) + " waiting for the backup of " + task.InstanceId + " (job " + task.BackupJobId +
+                   "); last status " + task.Status + (task.Progress.HasValue ? " at " + task.Progress.Value + "%" : "") +
+                   ". The backup goes on in the service. To wait again: " + reattachCommand)
+        {
+            Task = task;
+            Waited = waited;
+            ReattachCommand = reattachCommand;
+        }
+
+        public BackupTask Task { get; }
+
+        public TimeSpan Waited { get; }
+
+        /// <summary>The command that resumes waiting on this task.</summary>
+        public string ReattachCommand { get; }
+
+        public override string ErrorKind => "WaitTimeout";
+
+        public override string RecommendedAction => "Wait again with a longer -Timeout: " + ReattachCommand;
+
+        internal static string FormatDuration(TimeSpan span) =>
+            span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:00}m{span.Seconds:00}s"
+            : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds:00}s"
+            : $"{span.TotalSeconds:0.#}s";
+    }
+}

@@ -1,0 +1,34 @@
+using System;
+
+namespace AliBackup.Service.Waiting
+{
+    /// <summary>How long and how often to poll.</summary>
+    public sealed class WaitOptions
+    {
+        /// <summary>Bounds the whole wait, over all tasks.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
+
+        /// <summary>The longest gap between polls; the schedule starts shorter and backs off toward it.</summary>
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>The first gap between polls.</summary>
+        public TimeSpan FirstPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>Growth of the gap per round (before jitter).</summary>
+        public double Backoff { get; set; } = 1.5;
+
+        /// <summary>Jitter as a fraction of the gap (±), so many waiters do not poll in lockstep.</summary>
+        public double Jitter { get; set; } = 0.2;
+
+        /// <summary>How many instances are polled at once.</summary>
+        public int MaxConcurrentPolls { get; set; } = 8;
+
+        /// <summary>Builds the command a user runs to wait on a task again (shown in timeout errors).</summary>
+        public Func<BackupTask, string> ReattachCommand { get; set; } = DefaultReattachCommand;
+
+        public static string DefaultReattachCommand(BackupTask task) =>
+            "Wait-AliBackupTask -InstanceId " + task.InstanceId + " -BackupJobId '" + task.BackupJobId + "'" +
+            (task.Region != null ? " -Region " + task.Region : "") +
+            (task.Endpoint != null ? " -Endpoint " + task.Endpoint : "");
+    }
+}
