@@ -1,0 +1,49 @@
+using AliBackup.PowerShell.Tests.Support;
+
+namespace AliBackup.PowerShell.Tests;
+
+/// <summary>The staged module as PowerShell sees it.</summary>
+public sealed class ModuleTests : IDisposable
+{
+    private readonly PowerShellSession _session = new();
+
+    public void Dispose() => _session.Dispose();
+
+    [Fact]
+    public void The_module_is_imported_from_the_staged_layout_and_exports_exactly_its_cmdlets()
+    {
+        var result = _session.Run("Get-Module AliBackup | ForEach-Object { $_.ModuleBase; $_.Version.ToString() }; (Get-Command -Module AliBackup | ForEach-Object Name | Sort-Object) -join ','");
+        var moduleBase = result.Output[0].ToString();
+        Assert.Equal(Path.GetFullPath(AliBackup.Host.ModuleLayout.ModuleDirectory).TrimEnd('/'), Path.GetFullPath(moduleBase).TrimEnd('/'));
+        Assert.EndsWith(Path.Combine("out", "AliBackup"), moduleBase.TrimEnd('/'));
+    }
+
+    [Fact]
+    public void Exactly_the_four_cmdlets_are_exported()
+    {
+        var result = _session.Run("Get-Command -Module AliBackup | ForEach-Object { $_.Name }");
+        Assert.Equal(["Get-AliBackup", "Get-AliBackupTask", "Start-AliBackup", "Wait-AliBackupTask"], result.Output.Select(o => o.ToString()).Order());
+    }
+
+    [Theory]
+    [InlineData("Get-AliBackupTask", "AliBackup.BackupTask")]
+    [InlineData("Start-AliBackup", "AliBackup.BackupTask")]
+    [InlineData("Get-AliBackup", "AliBackup.Backup")]
+    [InlineData("Wait-AliBackupTask", "AliBackup.Backup")]
+    public void Each_cmdlet_declares_what_it_writes(string cmdlet, string type)
+    {
+        var result = _session.Run("(Get-Command " + cmdlet + ").OutputType | ForEach-Object { $_.Name }");
+        Assert.Equal([type], result.Output.Select(o => o.ToString()));
+    }
+
+    [Theory]
+    [InlineData("Get-AliBackupTask")]
+    [InlineData("Get-AliBackup")]
+    [InlineData("Start-AliBackup")]
+    [InlineData("Wait-AliBackupTask")]
+    public void Each_cmdlet_takes_the_common_parameters_and_the_product_aliases(string cmdlet)
+    {
+        var result = _session.Run("$c = Get-Command " + cmdlet + "; 'Region','Endpoint','Profile','Credential' | ForEach-Object { $c.Parameters.ContainsKey($_) }; $c.Parameters['InstanceId'].Aliases -join ','");
+        Assert.Equal(["True", "True", "True", "True", "DBClusterId,DBInstanceId"], result.Output.Select(o => o.ToString()));
+    }
+}
