@@ -55,6 +55,20 @@ internal static class EmulatorControl
             return Results.Ok();
         });
 
+        app.MapPost("/_emulator/canned", async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            state.AddCannedAnswer(new CannedAnswer
+            {
+                Action = (string?)body["action"],
+                InstanceId = (string?)body["instanceId"],
+                HttpStatus = (int?)body["httpStatus"] ?? 200,
+                Body = (string?)body["body"] ?? throw new BadHttpRequestException("body is required"),
+                Remaining = (int?)body["count"] ?? 1,
+            });
+            return Results.Ok();
+        });
+
         app.MapPost("/_emulator/instances/{id}/fail-next-backup", (string id) =>
         {
             var instance = state.Instances.FirstOrDefault(i => i.Id == id);

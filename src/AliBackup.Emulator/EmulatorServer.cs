@@ -33,7 +33,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         Options = options;
         State = state;
         _keys = [.. options.Keys];
-        _products = new ProductApi[] { new RedisApi() }.ToDictionary(p => p.Version);
+        _products = new ProductApi[] { new RedisApi(), new PolarDbApi(), new MongoDbApi() }.ToDictionary(p => p.Version);
         _verifier = new SignatureVerifier(FindKey, options.WallClock);
     }
 
@@ -111,6 +111,16 @@ public sealed class EmulatorServer : IAsyncDisposable
 
             var fault = State.TakeFault(action, instanceId);
             if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+
+            var canned = State.TakeCannedAnswer(action, instanceId);
+            if (canned != null)
+            {
+                Record(call, product, instanceId, canned.HttpStatus, null, accessKeyId);
+                http.Response.StatusCode = canned.HttpStatus;
+                http.Response.ContentType = "application/json;charset=utf-8";
+                await http.Response.WriteAsync(canned.Body, Encoding.UTF8);
+                return;
+            }
 
             var body = product.Handle(action, call, new ApiContext(State, BaseUrl));
             var response = new JsonObject { ["RequestId"] = requestId };

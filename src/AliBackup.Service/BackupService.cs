@@ -109,10 +109,15 @@ namespace AliBackup.Service
         public ProductChannel Channel(IBackupEngine engine, ApiTarget target) =>
             _channels.GetOrAdd((engine.Engine, target), key => new ProductChannel(_client, engine.Product, key.Item2));
 
-        public Task<IReadOnlyList<BackupTask>> GetTasksAsync(ApiTarget target, TaskQuery query, BackupEngine? engine, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<BackupTask>> GetTasksAsync(ApiTarget target, TaskQuery query, BackupEngine? engine, CancellationToken cancellationToken)
         {
             var resolved = EngineCatalog.Resolve(query.InstanceId, engine);
-            return resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken);
+            var jobIds = BackupTask.SplitJobIds(query.BackupJobId);
+            if (jobIds.Length <= 1) return await resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken).ConfigureAwait(false);
+
+            // A per-shard job list ("1022,2480") is not a filter the services take: list the instance's tasks and keep those jobs.
+            var all = await resolved.GetTasksAsync(Channel(resolved, target), new TaskQuery(query.InstanceId, null, query.JobMode), cancellationToken).ConfigureAwait(false);
+            return all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)).ToList();
         }
 
         /// <summary>Backups page by page: the next page is requested only when the caller asks for it.</summary>

@@ -140,6 +140,24 @@ public sealed class FaultRule
     public int Remaining { get; set; } = 1;
 }
 
+/// <summary>A response body to send verbatim instead of the computed one (e.g. a documentation sample).</summary>
+public sealed class CannedAnswer
+{
+    /// <summary>Only this action (null: any).</summary>
+    public string? Action { get; init; }
+
+    /// <summary>Only requests about this instance (null: any).</summary>
+    public string? InstanceId { get; init; }
+
+    public int HttpStatus { get; init; } = 200;
+
+    /// <summary>The exact body to send.</summary>
+    public required string Body { get; init; }
+
+    /// <summary>How many matching requests get it.</summary>
+    public int Remaining { get; set; } = 1;
+}
+
 /// <summary>One request the emulator received (signature checked or not), for tests that count calls.</summary>
 public sealed record RequestRecord(
     DateTimeOffset ReceivedAt,

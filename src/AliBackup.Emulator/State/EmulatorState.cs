@@ -12,6 +12,7 @@ public sealed class EmulatorState
     private readonly List<EmulatedJob> _jobs = [];
     private readonly List<EmulatedBackup> _history = [];
     private readonly List<FaultRule> _faults = [];
+    private readonly List<CannedAnswer> _canned = [];
     private readonly List<RequestRecord> _requests = [];
     private long _nextJobId = 710_000;
     private long _nextBackupId = 340_000_000;
@@ -174,6 +175,24 @@ public sealed class EmulatorState
             rule.Remaining--;
             if (rule.Remaining <= 0) _faults.Remove(rule);
             return rule;
+        }
+    }
+
+    public void AddCannedAnswer(CannedAnswer answer)
+    {
+        lock (_gate) _canned.Add(answer);
+    }
+
+    /// <summary>Consumes one use of the first canned answer matching the request, if any.</summary>
+    public CannedAnswer? TakeCannedAnswer(string action, string? instanceId)
+    {
+        lock (_gate)
+        {
+            var answer = _canned.FirstOrDefault(a => a.Remaining > 0 && (a.Action == null || a.Action == action) && (a.InstanceId == null || a.InstanceId == instanceId));
+            if (answer == null) return null;
+            answer.Remaining--;
+            if (answer.Remaining <= 0) _canned.Remove(answer);
+            return answer;
         }
     }
 

@@ -10,6 +10,8 @@ namespace AliBackup.Service.Engines
         public static IReadOnlyList<IBackupEngine> All { get; } = new IBackupEngine[]
         {
             new RedisBackupEngine(),
+            new PolarDbBackupEngine(),
+            new MongoDbBackupEngine(),
         };
 
         public static IBackupEngine Get(BackupEngine engine) =>

@@ -80,12 +80,13 @@ namespace AliBackup.Service.Engines
     /// <summary>One page of DescribeBackups.</summary>
     public sealed class BackupPage
     {
-        public BackupPage(IReadOnlyList<Backup> items, int pageNumber, int pageSize, long totalCount)
+        public BackupPage(IReadOnlyList<Backup> items, int pageNumber, int pageSize, long totalCount, int? itemsOnPage = null)
         {
             Items = items;
             PageNumber = pageNumber;
             PageSize = pageSize;
             TotalCount = totalCount;
+            ItemsOnPage = itemsOnPage ?? items.Count;
         }
 
         public IReadOnlyList<Backup> Items { get; }
@@ -93,8 +94,11 @@ namespace AliBackup.Service.Engines
         public int PageSize { get; }
         public long TotalCount { get; }
 
+        /// <summary>How many items the service put on the page (before any filtering done here).</summary>
+        public int ItemsOnPage { get; }
+
         /// <summary>Stop when this page is short or the pages so far cover TotalCount (the documented paging rule).</summary>
-        public bool HasMore => Items.Count > 0 && Items.Count >= PageSize && (long)PageNumber * PageSize < TotalCount;
+        public bool HasMore => ItemsOnPage > 0 && ItemsOnPage >= PageSize && (long)PageNumber * PageSize < TotalCount;
     }
 
     /// <summary>What CreateBackup answered.</summary>

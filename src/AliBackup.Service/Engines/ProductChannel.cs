@@ -27,7 +27,7 @@ namespace AliBackup.Service.Engines
         public Uri Endpoint { get; }
 
         /// <summary>Starts a request for <paramref name="action"/>; add parameters with <see cref="ApiRequest.With"/>.</summary>
-        public ApiRequest Request(string action, bool isReadOnly = true) => new ApiRequest(Product, action, Endpoint, Target.Region, isReadOnly);
+        public ApiRequest Request(string action, bool isIdempotent = true) => new ApiRequest(Product, action, Endpoint, Target.Region, isIdempotent);
 
         public Task<JsonDocument> CallAsync(ApiRequest request, CancellationToken cancellationToken) => _client.CallAsync(request, cancellationToken);
 

@@ -102,7 +102,7 @@ namespace AliBackup.Service.Engines
 
         public async Task<StartedBackup> StartBackupAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken)
         {
-            var request = channel.Request("CreateBackup", isReadOnly: false).With("InstanceId", instanceId);
+            var request = channel.Request("CreateBackup", isIdempotent: false).With("InstanceId", instanceId);
             using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
             var jobId = root.Str("BackupJobID", "BackupJobId");

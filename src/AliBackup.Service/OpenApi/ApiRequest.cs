@@ -7,13 +7,13 @@ namespace AliBackup.Service.OpenApi
     /// <summary>One RPC call: a product action with its business parameters, sent to one endpoint.</summary>
     public sealed class ApiRequest
     {
-        public ApiRequest(ApiProduct product, string action, Uri endpoint, string? region, bool isReadOnly)
+        public ApiRequest(ApiProduct product, string action, Uri endpoint, string? region, bool isIdempotent)
         {
             Product = product;
             Action = action;
             Endpoint = endpoint;
             Region = region;
-            IsReadOnly = isReadOnly;
+            IsIdempotent = isIdempotent;
         }
 
         public ApiProduct Product { get; }
@@ -25,8 +25,11 @@ namespace AliBackup.Service.OpenApi
 
         public string? Region { get; }
 
-        /// <summary>Read-only calls are retried after ambiguous failures; writes (CreateBackup) only after throttling.</summary>
-        public bool IsReadOnly { get; }
+        /// <summary>
+        /// Safe to send twice: reads, and writes carrying an idempotency token. Only these are retried after
+        /// ambiguous failures (5xx, timeouts); other writes only after throttling, which means "not processed".
+        /// </summary>
+        public bool IsIdempotent { get; }
 
         /// <summary>Business parameters; sent in the query string, as the official clients do.</summary>
         public List<KeyValuePair<string, string>> Parameters { get; } = new List<KeyValuePair<string, string>>();

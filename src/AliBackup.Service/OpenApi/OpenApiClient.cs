@@ -121,7 +121,7 @@ namespace AliBackup.Service.OpenApi
                     trace.ErrorCode = error.Code;
                     Observe(trace);
                     failure = error;
-                    var retryable = error.IsThrottling ? _options.RetryThrottling : error.IsTransient && request.IsReadOnly;
+                    var retryable = error.IsThrottling ? _options.RetryThrottling : error.IsTransient && request.IsIdempotent;
                     if (!retryable || attempt >= _options.MaxAttempts) throw error;
                     await DelayBeforeRetry(attempt, error.RetryAfter, cancellationToken).ConfigureAwait(false);
                 }
@@ -132,7 +132,7 @@ namespace AliBackup.Service.OpenApi
                     Observe(trace);
                     failure = new AliBackupTransportException(request.Action + " (" + request.Product.ProductId + ") got no answer from " +
                                                               trace.Endpoint + " within " + _options.RequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s.");
-                    if (!request.IsReadOnly || attempt >= _options.MaxAttempts) throw failure;
+                    if (!request.IsIdempotent || attempt >= _options.MaxAttempts) throw failure;
                     await DelayBeforeRetry(attempt, null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (HttpRequestException ex)
@@ -142,7 +142,7 @@ namespace AliBackup.Service.OpenApi
                     Observe(trace);
                     failure = new AliBackupTransportException(request.Action + " (" + request.Product.ProductId + ") could not reach " +
                                                               trace.Endpoint + ": " + (ex.InnerException?.Message ?? ex.Message), ex);
-                    if (!request.IsReadOnly || attempt >= _options.MaxAttempts) throw failure;
+                    if (!request.IsIdempotent || attempt >= _options.MaxAttempts) throw failure;
                     await DelayBeforeRetry(attempt, null, cancellationToken).ConfigureAwait(false);
                 }
             }

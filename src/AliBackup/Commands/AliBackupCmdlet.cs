@@ -22,6 +22,10 @@ namespace AliBackup.PowerShell.Commands
         private BackupService? _service;
         private volatile PipelineOutput? _output;
 
+        /// <summary>The product, when the ID's prefix (r-, pc-, dds-) does not say it.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public BackupEngine? Engine { get; set; }
+
         /// <summary>The region whose endpoint is called (default: ALIBABA_CLOUD_REGION_ID, then the CLI profile's region).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(RegionCompleter))]
@@ -140,12 +144,12 @@ namespace AliBackup.PowerShell.Commands
                 }
             });
 
-        /// <summary>Resolves the engine for an ID, writing a non-terminating error (and returning null) when it cannot.</summary>
-        internal IBackupEngine? ResolveEngineOrWriteError(string instanceId, BackupEngine? engine)
+        /// <summary>Resolves the engine for an ID (-Engine wins), writing a non-terminating error and returning null when it cannot.</summary>
+        internal IBackupEngine? ResolveEngineOrWriteError(string instanceId)
         {
             try
             {
-                return EngineCatalog.Resolve(instanceId, engine);
+                return EngineCatalog.Resolve(instanceId, Engine);
             }
             catch (AliBackupConfigurationException ex)
             {

@@ -52,7 +52,7 @@ namespace AliBackup.PowerShell.Commands
                 var query = new BackupQuery(id, _start, _end) { BackupId = BackupId, BackupJobId = BackupJobId };
                 RunForItem(id, async (output, token) =>
                 {
-                    await foreach (var page in Service.GetBackupPagesAsync(Target, query, null, token).ConfigureAwait(false))
+                    await foreach (var page in Service.GetBackupPagesAsync(Target, query, Engine, token).ConfigureAwait(false))
                     {
                         output.WriteObjects(page);
                         // Write this page downstream before asking for the next one.

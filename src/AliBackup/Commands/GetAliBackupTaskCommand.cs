@@ -25,7 +25,7 @@ namespace AliBackup.PowerShell.Commands
             {
                 RunForItem(id, async (output, token) =>
                 {
-                    var tasks = await Service.GetTasksAsync(Target, new TaskQuery(id, BackupJobId, JobMode), null, token).ConfigureAwait(false);
+                    var tasks = await Service.GetTasksAsync(Target, new TaskQuery(id, BackupJobId, JobMode), Engine, token).ConfigureAwait(false);
                     output.WriteObjects(tasks);
                 });
             }

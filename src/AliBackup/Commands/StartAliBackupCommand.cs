@@ -16,7 +16,7 @@ namespace AliBackup.PowerShell.Commands
         {
             foreach (var id in InstanceId)
             {
-                var engine = ResolveEngineOrWriteError(id, null);
+                var engine = ResolveEngineOrWriteError(id);
                 if (engine == null) continue;
                 var target = Target;
                 if (!ShouldProcess(id + " (" + engine.Engine + ", " + target + ")", "Start a manual backup")) continue;

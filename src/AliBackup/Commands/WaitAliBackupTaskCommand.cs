@@ -51,7 +51,7 @@ namespace AliBackup.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            var engine = ResolveEngineOrWriteError(InstanceId, null);
+            var engine = ResolveEngineOrWriteError(InstanceId);
             if (engine == null) return;
             var target = Target;
             _tasks.Add(new BackupTask

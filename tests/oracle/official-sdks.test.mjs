@@ -1,0 +1,210 @@
+// The official Alibaba Cloud SDKs against the AliBackup emulator: an outside check that the emulator speaks the
+// products' wire format (signatures the SDKs compute verify; typed models fill from its answers).
+// Run by tests/AliBackup.Service.Tests/OfficialSdkOracleTests.cs, which starts the emulator and passes:
+//   ORACLE_ENDPOINT (host:port), ORACLE_KEY_ID / ORACLE_KEY_SECRET, ORACLE_STS_KEY_ID / ORACLE_STS_KEY_SECRET / ORACLE_STS_TOKEN
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenApiModule, * as $OpenApi from '@alicloud/openapi-client';
+import * as $Util from '@alicloud/tea-util';
+import KvstoreModule, * as $Kvstore from '@alicloud/r-kvstore20150101';
+
+const OpenApiClient = OpenApiModule.default ?? OpenApiModule;
+const KvstoreClient = KvstoreModule.default ?? KvstoreModule;
+const endpoint = process.env.ORACLE_ENDPOINT;
+const keyId = process.env.ORACLE_KEY_ID;
+const keySecret = process.env.ORACLE_KEY_SECRET;
+const redis = 'r-bp1demo000000001';
+const redisCluster = 'r-bp1cluster000001';
+const polardb = 'pc-2zedemo000000001';
+const mongo = 'dds-bp1demo00000001';
+
+function config(overrides = {}) {
+  return new $OpenApi.Config({ accessKeyId: keyId, accessKeySecret: keySecret, endpoint, protocol: 'http', regionId: 'cn-hangzhou', ...overrides });
+}
+
+const kvstore = (overrides) => new KvstoreClient(config(overrides));
+
+/** The generic client: what a caller of PolarDB or dds without a generated SDK uses. */
+async function callApi(version, action, query, { method = 'POST', body, overrides } = {}) {
+  const client = new OpenApiClient(config(overrides));
+  const params = new $OpenApi.Params({ action, version, protocol: 'HTTP', pathname: '/', method, authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
+  const request = new $OpenApi.OpenApiRequest({ query, body });
+  return (await client.callApi(params, request, new $Util.RuntimeOptions({}))).body;
+}
+
+const polar = (action, query, options) => callApi('2017-08-01', action, query, options);
+const dds = (action, query, options) => callApi('2015-12-01', action, query, options);
+
+const minute = (date) => date.toISOString().slice(0, 16) + 'Z';
+const window = () => ({ StartTime: minute(new Date(Date.now() - 8 * 86400_000)), EndTime: minute(new Date(Date.now() + 3600_000)) });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Adds an instance through the emulator's (unsigned, loopback-only) control route. */
+async function addInstance(id, product) {
+  const response = await fetch(`http://${endpoint}/_emulator/instances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, product }) });
+  assert.equal(response.status, 200);
+}
+
+async function rejects(promise, code, statusCode) {
+  try {
+    await promise;
+  } catch (error) {
+    assert.equal(error.code, code);
+    if (statusCode) assert.equal(error.statusCode, statusCode);
+    assert.match(error.data?.RequestId ?? '', /^[0-9A-F-]{36}$/);
+    return error;
+  }
+  assert.fail('expected ' + code);
+}
+
+async function waitUntil(probe, timeoutMs = 15000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) assert.fail('timed out waiting');
+    await sleep(100);
+  }
+}
+
+test('redis CreateBackup answers BackupJobID as a string', async () => {
+  const response = await kvstore().createBackup(new $Kvstore.CreateBackupRequest({ instanceId: redis }));
+  assert.equal(typeof response.body.backupJobID, 'string');
+  assert.match(response.body.backupJobID, /^\d+$/);
+  assert.ok(response.body.requestId);
+});
+
+test('redis DescribeBackupTasks fills the typed BackupJobs model', async () => {
+  const created = await kvstore().createBackup(new $Kvstore.CreateBackupRequest({ instanceId: redisCluster }));
+  const jobIds = created.body.backupJobID.split(',');
+  assert.equal(jobIds.length, 3, 'a per-shard cluster answers one job per shard');
+  const response = await kvstore().describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: redisCluster, backupJobId: jobIds[0], jobMode: 'Manual' }));
+  assert.equal(response.body.instanceId, redisCluster);
+  assert.equal(response.body.backupJobs.length, 1);
+  const job = response.body.backupJobs[0];
+  assert.equal(String(job.backupJobID), jobIds[0]);
+  assert.ok(['NoStart', 'Preparing', 'Waiting', 'Uploading', 'Checking', 'Finished'].includes(job.backupProgressStatus));
+  assert.equal(job.jobMode, 'Manual');
+  assert.equal(job.taskAction, 'TempBackupTask');
+  assert.match(job.startTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.match(job.process, /^\d+$/);
+  assert.equal(job.nodeId, redisCluster + '-db-0');
+});
+
+test('redis DescribeBackups fills the typed Backups model and paging fields', async () => {
+  const response = await kvstore().describeBackups(new $Kvstore.DescribeBackupsRequest({ instanceId: redis, ...{ startTime: window().StartTime, endTime: window().EndTime }, pageSize: 30, pageNumber: 1 }));
+  assert.equal(response.body.pageNumber, 1);
+  assert.equal(response.body.pageSize, 30);
+  assert.ok(response.body.totalCount >= 7);
+  const backup = response.body.backups.backup[0];
+  assert.equal(typeof backup.backupId, 'number');
+  assert.equal(typeof backup.backupJobID, 'number');
+  assert.equal(typeof backup.backupSize, 'number');
+  assert.equal(backup.backupStatus, 'Success');
+  assert.equal(backup.backupType, 'FullBackup');
+  assert.match(backup.backupDownloadURL, /^http:\/\//);
+  assert.ok(backup.backupIntranetDownloadURL);
+  assert.equal(backup.nodeInstanceId, redis);
+  assert.match(backup.backupStartTime, /Z$/);
+});
+
+test('redis backup runs to Finished and its backup is found by BackupJobId', async () => {
+  await addInstance('r-oracleflow00001', 'Redis');
+  const created = await kvstore().createBackup(new $Kvstore.CreateBackupRequest({ instanceId: 'r-oracleflow00001' }));
+  const jobId = created.body.backupJobID;
+  await waitUntil(async () => {
+    const tasks = await kvstore().describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: 'r-oracleflow00001', backupJobId: jobId }));
+    return tasks.body.backupJobs[0]?.backupProgressStatus === 'Finished';
+  });
+  const backups = await kvstore().describeBackups(new $Kvstore.DescribeBackupsRequest({ instanceId: 'r-oracleflow00001', startTime: window().StartTime, endTime: window().EndTime, backupJobId: Number(jobId) }));
+  assert.equal(backups.body.backups.backup.length, 1);
+  assert.equal(String(backups.body.backups.backup[0].backupJobID), jobId);
+  assert.equal(backups.body.backups.backup[0].backupStatus, 'Success');
+});
+
+test('redis unknown instance is InvalidInstanceId.NotFound with HTTP 404', async () => {
+  await rejects(kvstore().describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: 'r-nosuchinstance01' })), 'InvalidInstanceId.NotFound', 404);
+});
+
+test('redis malformed window is InvalidStartTime.Malformed', async () => {
+  await rejects(kvstore().describeBackups(new $Kvstore.DescribeBackupsRequest({ instanceId: redis, startTime: '2024-01-01 00:00', endTime: '2024-01-02T00:00Z' })), 'InvalidStartTime.Malformed', 400);
+});
+
+test('a wrong secret is SignatureDoesNotMatch', async () => {
+  await rejects(kvstore({ accessKeySecret: 'not-the-secret' }).describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: redis })), 'SignatureDoesNotMatch', 400);
+});
+
+test('an unknown key is InvalidAccessKeyId.NotFound', async () => {
+  await rejects(kvstore({ accessKeyId: 'LTAInotakey000000' }).describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: redis })), 'InvalidAccessKeyId.NotFound', 404);
+});
+
+test('STS credentials sign and send the security token', async () => {
+  const sts = { accessKeyId: process.env.ORACLE_STS_KEY_ID, accessKeySecret: process.env.ORACLE_STS_KEY_SECRET, securityToken: process.env.ORACLE_STS_TOKEN };
+  const response = await kvstore(sts).describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: redis }));
+  assert.ok(Array.isArray(response.body.backupJobs));
+  await rejects(kvstore({ ...sts, securityToken: 'some-other-token' }).describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: redis })), 'InvalidSecurityToken.MismatchWithAccessKey', 400);
+});
+
+test('polardb CreateBackup and DescribeBackupTasks use BackupJobId strings under Items.BackupJob', async () => {
+  const created = await polar('CreateBackup', { DBClusterId: polardb });
+  assert.equal(typeof created.BackupJobId, 'string');
+  const tasks = await polar('DescribeBackupTasks', { DBClusterId: polardb, BackupJobId: created.BackupJobId, BackupMode: 'Manual' });
+  assert.equal(tasks.Items.BackupJob.length, 1);
+  const job = tasks.Items.BackupJob[0];
+  assert.equal(job.BackupJobId, created.BackupJobId);
+  assert.equal(typeof job.Process, 'string');
+  assert.equal(job.JobMode, 'Manual');
+  assert.equal(job.TaskAction, 'TempBackupTask');
+  assert.ok(['NoStart', 'Preparing', 'Waiting', 'Uploading', 'Checking', 'Finished'].includes(job.BackupProgressStatus));
+});
+
+test('polardb DescribeBackups sends every field as a string, and GET is accepted', async () => {
+  const backups = await polar('DescribeBackups', { DBClusterId: polardb, ...window(), PageSize: '30' }, { method: 'GET' });
+  assert.equal(typeof backups.TotalRecordCount, 'string');
+  assert.equal(typeof backups.PageRecordCount, 'string');
+  assert.equal(typeof backups.PageNumber, 'string');
+  const backup = backups.Items.Backup[0];
+  for (const field of ['BackupId', 'BackupSetSize', 'IsAvail', 'ConsistentTime', 'BackupStatus', 'BackupMethod']) assert.equal(typeof backup[field], 'string', field);
+  assert.equal(backup.BackupMethod, 'Snapshot');
+  assert.equal(backup.DBClusterId, polardb);
+  assert.equal(backup.BackupJobId, undefined, 'PolarDB backups carry no job id');
+});
+
+test('polardb unknown cluster is InvalidDBClusterId.NotFound (400 on DescribeBackupTasks)', async () => {
+  await rejects(polar('DescribeBackupTasks', { DBClusterId: 'pc-nosuchcluster01' }), 'InvalidDBClusterId.NotFound', 400);
+  await rejects(polar('DescribeBackups', { DBClusterId: 'pc-nosuchcluster01', ...window() }), 'InvalidDBClusterId.NotFound', 404);
+});
+
+test('dds task list shows running tasks with BackupjobId, and a second manual backup is refused', async () => {
+  const created = await dds('CreateBackup', { DBInstanceId: mongo });
+  assert.equal(typeof created.BackupJobId, 'string');
+  assert.equal(typeof created.BackupId, 'string');
+  const tasks = await dds('DescribeBackupTasks', { DBInstanceId: mongo, BackupJobId: created.BackupJobId });
+  const job = tasks.BackupJobs[0];
+  assert.equal(String(job.BackupjobId), created.BackupJobId);
+  assert.ok(['Scheduled', 'Checking', 'Backuping', 'Finished'].includes(job.BackupSetStatus));
+  assert.equal(job.JobMode, 'Manual');
+  await rejects(dds('CreateBackup', { DBInstanceId: mongo }), 'OperationDenied.BackupJobExists', 403);
+  await waitUntil(async () => (await dds('DescribeBackupTasks', { DBInstanceId: mongo })).BackupJobs.length === 0);
+  const backups = await dds('DescribeBackups', { DBInstanceId: mongo, BackupJobId: created.BackupJobId, ...window() });
+  assert.equal(backups.Backups.Backup.length, 1);
+  const backup = backups.Backups.Backup[0];
+  assert.equal(backup.BackupId, created.BackupId);
+  assert.equal(backup.IsAvail, true);
+  assert.equal(typeof backup.BackupSize, 'number');
+  assert.equal(typeof backups.TotalCount, 'number');
+});
+
+test('dds CreateBackup with a form body signs content-type and the body hash', async () => {
+  await addInstance('dds-oracleform0001', 'MongoDB');
+  await addInstance('dds-oracleform0002', 'MongoDB');
+  const created = await dds('CreateBackup', { DBInstanceId: 'dds-oracleform0001' }, { body: { BackupMethod: 'Physical' } });
+  assert.match(created.BackupJobId, /^\d+$/);
+  await rejects(dds('CreateBackup', { DBInstanceId: 'dds-oracleform0002' }, { body: { BackupMethod: 'Tape (weird) *value*' } }), 'InvalidBackupMethod.ValueNotSupport', 400);
+});
+
+test('a V1 (HMAC-SHA1) signed call verifies too', async () => {
+  const tasks = await polar('DescribeBackupTasks', { DBClusterId: polardb }, { overrides: { signatureAlgorithm: 'v2' } });
+  assert.ok(Array.isArray(tasks.Items.BackupJob));
+  await rejects(polar('DescribeBackupTasks', { DBClusterId: polardb }, { overrides: { signatureAlgorithm: 'v2', accessKeySecret: 'nope' } }), 'SignatureDoesNotMatch', 400);
+});
