@@ -69,6 +69,18 @@ internal static class EmulatorControl
             return Results.Ok();
         });
 
+        // Starts backup jobs directly (e.g. automatic ones, which the API cannot start), bypassing the one-manual-backup rule.
+        app.MapPost("/_emulator/instances/{id}/jobs", async (string id, HttpContext http) =>
+        {
+            var instance = state.Instances.FirstOrDefault(i => i.Id == id);
+            if (instance == null) return Results.NotFound();
+            var body = http.Request.ContentLength > 0 ? await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [] : [];
+            var count = (int?)body["count"] ?? 1;
+            var mode = (string?)body["mode"] ?? "Automated";
+            var jobs = Enumerable.Range(0, count).Select(_ => state.CreateJob(instance, mode)).ToList();
+            return Results.Json(jobs.Select(j => new { JobIds = j.JobIds.Select(x => x.ToString(CultureInfo.InvariantCulture)).ToList(), j.CreatedAt, j.FinishedAt, j.Mode }));
+        });
+
         app.MapPost("/_emulator/instances/{id}/fail-next-backup", (string id) =>
         {
             var instance = state.Instances.FirstOrDefault(i => i.Id == id);

@@ -162,6 +162,57 @@ namespace AliBackup.Service
             });
         }
 
+        /// <summary>
+        /// Starts a manual backup unless one is already running on the instance (the services allow one at a time):
+        /// then <paramref name="ifRunning"/> says whether to return the running task (Attach) or fail.
+        /// </summary>
+        public async Task<(BackupTask Task, bool Attached)> StartOrAttachAsync(ApiTarget target, string instanceId, BackupEngine? engine,
+            RunningBackupAction ifRunning, CancellationToken cancellationToken)
+        {
+            var running = await FindRunningManualTaskAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false);
+            if (running != null) return (AttachOrFail(running, ifRunning), true);
+            try
+            {
+                return (await StartBackupAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false), false);
+            }
+            catch (AliBackupApiException ex) when (ex.Code.EndsWith("BackupJobExists", StringComparison.Ordinal) || ex.Code == "IncorrectDBInstanceState")
+            {
+                // Someone started a backup between the check and the call: look again.
+                running = await FindRunningManualTaskAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false);
+                if (running == null) throw;
+                return (AttachOrFail(running, ifRunning), true);
+            }
+        }
+
+        /// <summary>
+        /// The manual backup in progress on an instance, or null. The shards of a per-shard Redis cluster job are listed
+        /// as separate tasks that started together; they are joined into one task again.
+        /// </summary>
+        public async Task<BackupTask?> FindRunningManualTaskAsync(ApiTarget target, string instanceId, BackupEngine? engine, CancellationToken cancellationToken)
+        {
+            var tasks = await GetTasksAsync(target, new TaskQuery(instanceId, null, BackupJobMode.Manual), engine, cancellationToken).ConfigureAwait(false);
+            return Newest(tasks.Where(t => t.Status >= BackupTaskStatus.NotStarted && t.Status <= BackupTaskStatus.Checking));
+        }
+
+        /// <summary>The newest manual task of an instance, finished or not (what -Latest re-attaches to).</summary>
+        public async Task<BackupTask> FindLatestManualTaskAsync(ApiTarget target, string instanceId, BackupEngine? engine, CancellationToken cancellationToken)
+        {
+            var tasks = await GetTasksAsync(target, new TaskQuery(instanceId, null, BackupJobMode.Manual), engine, cancellationToken).ConfigureAwait(false);
+            return Newest(tasks) ?? throw new NoBackupTaskException(instanceId, EngineCatalog.Resolve(instanceId, engine).ListsOnlyRunningTasks);
+        }
+
+        private static BackupTask? Newest(IEnumerable<BackupTask> tasks)
+        {
+            var newest = tasks.GroupBy(t => t.StartTime).OrderByDescending(g => g.Key ?? DateTimeOffset.MinValue).FirstOrDefault()?.ToList();
+            if (newest == null || newest.Count == 0) return null;
+            var task = newest[0];
+            if (newest.Count > 1) task.BackupJobId = string.Join(",", newest.SelectMany(t => t.GetJobIds()).Distinct());
+            return task;
+        }
+
+        private static BackupTask AttachOrFail(BackupTask running, RunningBackupAction ifRunning) =>
+            ifRunning == RunningBackupAction.Attach ? running : throw new BackupAlreadyRunningException(running);
+
         private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
     }
 }

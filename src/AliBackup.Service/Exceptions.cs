@@ -135,3 +135,51 @@ namespace AliBackup
         }
     }
 }
+
+namespace AliBackup
+{
+    /// <summary>What Start-AliBackup does when a manual backup is already running on the instance.</summary>
+    public enum RunningBackupAction
+    {
+        /// <summary>Write the running task instead of starting another, so the pipeline waits on it.</summary>
+        Attach,
+
+        /// <summary>Report an error (AliBackup.BackupRunning).</summary>
+        Fail,
+    }
+
+    /// <summary>A manual backup is already running on the instance (the services allow one at a time).</summary>
+    public sealed class BackupAlreadyRunningException : AliBackupException
+    {
+        public BackupAlreadyRunningException(BackupTask running)
+            : base("A manual backup of " + running.InstanceId + " is already running (job " + running.BackupJobId + ", " + running.Status +
+                   "); only one runs at a time.")
+        {
+            Running = running;
+        }
+
+        public BackupTask Running { get; }
+
+        public override string ErrorKind => "BackupRunning";
+
+        public override string RecommendedAction =>
+            "Wait on it with: Wait-AliBackupTask -InstanceId " + Running.InstanceId + " -BackupJobId '" + Running.BackupJobId + "', or use -IfRunning Attach.";
+    }
+
+    /// <summary>No backup task matches (e.g. -Latest on an instance without manual backups).</summary>
+    public sealed class NoBackupTaskException : AliBackupException
+    {
+        public NoBackupTaskException(string instanceId, bool onlyRunningListed)
+            : base("No manual backup task was found for " + instanceId + "." +
+                   (onlyRunningListed ? " This product lists only backups in progress; a finished one is found with Get-AliBackup." : ""))
+        {
+            InstanceId = instanceId;
+        }
+
+        public string InstanceId { get; }
+
+        public override string ErrorKind => "NoBackupTask";
+
+        public override string RecommendedAction => "Start one with Start-AliBackup -InstanceId " + InstanceId + ", or list backups with Get-AliBackup.";
+    }
+}

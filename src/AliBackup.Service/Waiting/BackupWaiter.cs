@@ -34,14 +34,20 @@ namespace AliBackup.Service.Waiting
         /// <summary>The gap before the next round (exposed for tests of the schedule).</summary>
         public TimeSpan LastDelay { get; private set; }
 
+        /// <summary>What each round did (for benchmarks and diagnostics).</summary>
+        public IReadOnlyList<WaitRound> Rounds => _rounds;
+
+        private readonly List<WaitRound> _rounds = new List<WaitRound>();
+
         public async IAsyncEnumerable<WaitEvent> WaitAsync(IReadOnlyList<BackupTask> tasks, WaitOptions options,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var time = _service.Time;
             var started = time.GetUtcNow();
             var deadline = started + options.Timeout;
-            var tracked = tasks.Select(t => new TrackedTask(t, EngineCatalog.Resolve(t.InstanceId, t.Engine), _service.ResolveTarget(t.Region, t.Endpoint))).ToList();
+            var tracked = tasks.Select((t, index) => new TrackedTask(index, t, EngineCatalog.Resolve(t.InstanceId, t.Engine), _service.ResolveTarget(t.Region, t.Endpoint))).ToList();
             var interval = options.FirstPollInterval < options.PollInterval ? options.FirstPollInterval : options.PollInterval;
+            DateTimeOffset? lastHeartbeat = null;
             var round = 0;
 
             while (true)
@@ -68,11 +74,20 @@ namespace AliBackup.Service.Waiting
                         .ToList();
                     await Task.WhenAll(polls).ConfigureAwait(false);
                 }
+                _rounds.Add(new WaitRound(round, pending.Select(t => new InstanceKey(t.Target, t.Engine.Engine, t.Request.InstanceId)).Distinct().Count(), outcome.BackupLookups));
 
-                foreach (var e in outcome.Events) yield return e;
-                if (tracked.All(t => t.Done)) yield break;
-
+                // Within a round, report in the order the tasks were given, whatever order the polls finished in.
+                foreach (var e in outcome.Events.OrderBy(e => e.Order)) yield return e.Event;
                 var now = time.GetUtcNow();
+                var unfinished = tracked.Where(t => !t.Done).Select(t => t.Snapshot).ToList();
+                if (unfinished.Count == 0) yield break;
+
+                if (options.HeartbeatInterval.HasValue && lastHeartbeat == null)
+                {
+                    lastHeartbeat = now;
+                    yield return new WaitEvent(WaitEventKind.Heartbeat, unfinished[0], now - started, pending: unfinished);
+                }
+
                 if (now >= deadline)
                 {
                     foreach (var t in tracked.Where(t => !t.Done))
@@ -84,24 +99,42 @@ namespace AliBackup.Service.Waiting
                     yield break;
                 }
 
-                if (outcome.Throttled)
+                if (outcome.SlowDown)
                 {
-                    // Throttling slows the whole schedule: at least double, and never sooner than the service asked.
-                    interval = TimeSpan.FromTicks(Math.Max(interval.Ticks * 2, outcome.RetryAfter.Ticks));
-                    foreach (var t in tracked.Where(t => !t.Done))
-                        yield return new WaitEvent(WaitEventKind.Throttled, t.Snapshot, now - started, error: outcome.ThrottleError);
+                    // Throttling and transient failures slow the whole schedule instead of failing the wait: at least
+                    // double the gap (up to four times -PollInterval), and never sooner than the service asked.
+                    var slowed = Math.Min(interval.Ticks * 2, options.PollInterval.Ticks * 4);
+                    interval = TimeSpan.FromTicks(Math.Max(Math.Max(slowed, interval.Ticks), outcome.RetryAfter.Ticks));
+                    yield return new WaitEvent(WaitEventKind.Throttled, unfinished[0], now - started, error: outcome.SlowDownCause, pending: unfinished);
                 }
-                else if (round > 1 || interval < options.PollInterval)
+                else if (round > 1)
                 {
-                    interval = TimeSpan.FromTicks(Math.Min(options.PollInterval.Ticks, (long)(interval.Ticks * options.Backoff)));
+                    // Short first polls catch quick backups; then back off toward -PollInterval.
+                    interval = TimeSpan.FromTicks(Math.Min(options.PollInterval.Ticks, Math.Max(interval.Ticks, (long)(interval.Ticks * options.Backoff))));
                 }
 
                 double jitterFactor;
                 lock (_random) jitterFactor = 1 + options.Jitter * (2 * _random.NextDouble() - 1);
                 var delay = TimeSpan.FromTicks((long)(interval.Ticks * jitterFactor));
+                if (outcome.RetryAfter > delay) delay = outcome.RetryAfter;
                 if (now + delay > deadline) delay = deadline - now;
                 LastDelay = delay;
-                if (delay > TimeSpan.Zero) await time.Delay(delay, cancellationToken).ConfigureAwait(false);
+
+                // Sleep until the next round, stopping on the way for heartbeats: they keep their own beat, not the polls'.
+                var wakeAt = now + delay;
+                while (true)
+                {
+                    now = time.GetUtcNow();
+                    var nextBeat = options.HeartbeatInterval.HasValue && lastHeartbeat.HasValue ? lastHeartbeat.Value + options.HeartbeatInterval.Value : DateTimeOffset.MaxValue;
+                    if (nextBeat >= wakeAt)
+                    {
+                        if (wakeAt > now) await time.Delay(wakeAt - now, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    if (nextBeat > now) await time.Delay(nextBeat - now, cancellationToken).ConfigureAwait(false);
+                    lastHeartbeat = nextBeat;
+                    yield return new WaitEvent(WaitEventKind.Heartbeat, unfinished[0], time.GetUtcNow() - started, pending: unfinished);
+                }
             }
         }
 
@@ -138,6 +171,7 @@ namespace AliBackup.Service.Waiting
 
                 if (lookups.Count > 0)
                 {
+                    Interlocked.Increment(ref result.BackupLookups);
                     var earliest = group.Select(t => t.Request.StartTime ?? t.Snapshot.StartTime).Where(s => s.HasValue).Select(s => s!.Value).DefaultIfEmpty(started - UnknownStartLookback).Min();
                     var window = new BackupQuery(group[0].Request.InstanceId, earliest - WindowPadding, _service.Time.GetUtcNow() + TimeSpan.FromMinutes(2));
                     var backups = await _service.GetAllBackupsAsync(key.Target, window, engine.Engine, cancellationToken).ConfigureAwait(false);
@@ -154,9 +188,15 @@ namespace AliBackup.Service.Waiting
                 result.NoteTransient(ex);
                 return;
             }
-            catch (AliBackupTransportException)
+            catch (AliBackupTransportException ex)
             {
+                result.NoteTransient(ex);
                 return;
+            }
+            catch (AliBackupCredentialException)
+            {
+                // Without credentials no task can be waited on: end the whole wait.
+                throw;
             }
             catch (AliBackupException ex)
             {
@@ -165,7 +205,7 @@ namespace AliBackup.Service.Waiting
                     foreach (var t in group)
                     {
                         t.Done = true;
-                        result.Events.Add(new WaitEvent(WaitEventKind.Error, t.Snapshot, _service.Time.GetUtcNow() - started, error: ex));
+                        result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Error, t.Snapshot, _service.Time.GetUtcNow() - started, error: ex)));
                     }
                 }
                 return;
@@ -185,18 +225,18 @@ namespace AliBackup.Service.Waiting
                         if (backups.Any(b => b.Status == BackupStatus.Failed))
                         {
                             t.Snapshot.Status = BackupTaskStatus.Failed;
-                            result.Events.Add(new WaitEvent(WaitEventKind.BackupFailed, t.Snapshot, waited, backups, new BackupFailedException(t.Snapshot, backups)));
+                            result.Events.Add((t.Index, new WaitEvent(WaitEventKind.BackupFailed, t.Snapshot, waited, backups, new BackupFailedException(t.Snapshot, backups))));
                         }
                         else
                         {
                             t.Snapshot.Status = BackupTaskStatus.Finished;
                             if (t.Engine.ReportsProgress) t.Snapshot.Progress = 100;
-                            result.Events.Add(new WaitEvent(WaitEventKind.Completed, t.Snapshot, waited, backups));
+                            result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Completed, t.Snapshot, waited, backups)));
                         }
                     }
                     else if ((t.Snapshot.Status, t.Snapshot.Progress, t.Snapshot.RawStatus) != before || round == 1)
                     {
-                        result.Events.Add(new WaitEvent(WaitEventKind.TaskUpdated, t.Snapshot, waited));
+                        result.Events.Add((t.Index, new WaitEvent(WaitEventKind.TaskUpdated, t.Snapshot, waited)));
                     }
                 }
             }
@@ -225,19 +265,26 @@ namespace AliBackup.Service.Waiting
 
         private sealed class RoundResult
         {
-            public List<WaitEvent> Events { get; } = new List<WaitEvent>();
-            public bool Throttled { get; private set; }
-            public TimeSpan RetryAfter { get; private set; }
-            public AliBackupApiException? ThrottleError { get; private set; }
+            public List<(int Order, WaitEvent Event)> Events { get; } = new List<(int, WaitEvent)>();
 
-            public void NoteTransient(AliBackupApiException ex)
+            /// <summary>DescribeBackups lookups this round (one per instance with tasks to resolve).</summary>
+            public int BackupLookups;
+
+            /// <summary>Some poll was throttled or failed transiently (HTTP 429/5xx, Throttling*, no answer).</summary>
+            public bool SlowDown { get; private set; }
+
+            /// <summary>The longest retry-after hint the service gave this round.</summary>
+            public TimeSpan RetryAfter { get; private set; }
+
+            public AliBackupException? SlowDownCause { get; private set; }
+
+            public void NoteTransient(AliBackupException ex)
             {
                 lock (this)
                 {
-                    if (!ex.IsThrottling) return;
-                    Throttled = true;
-                    ThrottleError = ex;
-                    if (ex.RetryAfter.HasValue && ex.RetryAfter.Value > RetryAfter) RetryAfter = ex.RetryAfter.Value;
+                    SlowDown = true;
+                    if (SlowDownCause == null || ex is AliBackupApiException { IsThrottling: true }) SlowDownCause = ex;
+                    if (ex is AliBackupApiException { RetryAfter: { } hint } && hint > RetryAfter) RetryAfter = hint;
                 }
             }
         }
@@ -264,8 +311,9 @@ namespace AliBackup.Service.Waiting
                 BackupTaskStatus.Running, BackupTaskStatus.Checking, BackupTaskStatus.Finished,
             };
 
-            public TrackedTask(BackupTask request, IBackupEngine engine, ApiTarget target)
+            public TrackedTask(int index, BackupTask request, IBackupEngine engine, ApiTarget target)
             {
+                Index = index;
                 Request = request;
                 Engine = engine;
                 Target = target;
@@ -278,6 +326,8 @@ namespace AliBackup.Service.Waiting
                 Snapshot.Endpoint ??= target.Endpoint;
             }
 
+            /// <summary>Position in the caller's list (events of one round are reported in this order).</summary>
+            public int Index { get; }
             public BackupTask Request { get; }
             public IBackupEngine Engine { get; }
             public ApiTarget Target { get; }

@@ -20,20 +20,25 @@ namespace AliBackup.Service.Waiting
         /// <summary>The task cannot be waited on (e.g. the instance does not exist).</summary>
         Error,
 
-        /// <summary>The service is throttling polls; the schedule slowed down.</summary>
+        /// <summary>Polls were throttled or failed transiently; the schedule slowed down (the wait goes on).</summary>
         Throttled,
+
+        /// <summary>A periodic summary of the tasks still running (see <see cref="WaitOptions.HeartbeatInterval"/>).</summary>
+        Heartbeat,
     }
 
     /// <summary>Something the waiter has to report about one task.</summary>
     public sealed class WaitEvent
     {
-        public WaitEvent(WaitEventKind kind, BackupTask task, TimeSpan waited, IReadOnlyList<Backup>? backups = null, AliBackupException? error = null)
+        public WaitEvent(WaitEventKind kind, BackupTask task, TimeSpan waited, IReadOnlyList<Backup>? backups = null, AliBackupException? error = null,
+            IReadOnlyList<BackupTask>? pending = null)
         {
             Kind = kind;
             Task = task;
             Waited = waited;
             Backups = backups ?? Array.Empty<Backup>();
             Error = error;
+            Pending = pending ?? Array.Empty<BackupTask>();
         }
 
         public WaitEventKind Kind { get; }
@@ -47,10 +52,30 @@ namespace AliBackup.Service.Waiting
         /// <summary>Why the wait did not succeed (BackupFailed, TimedOut, Error).</summary>
         public AliBackupException? Error { get; }
 
+        /// <summary>Snapshots of every task still unfinished (Heartbeat, Throttled).</summary>
+        public IReadOnlyList<BackupTask> Pending { get; }
+
         /// <summary>Time since the wait began.</summary>
         public TimeSpan Waited { get; }
 
         public override string ToString() => Kind + ": " + Task;
+    }
+
+    /// <summary>One polling round: how many instances it asked about (one DescribeBackupTasks each) and how many it resolved backups for.</summary>
+    public sealed class WaitRound
+    {
+        public WaitRound(int number, int instancesPolled, int backupLookups)
+        {
+            Number = number;
+            InstancesPolled = instancesPolled;
+            BackupLookups = backupLookups;
+        }
+
+        public int Number { get; }
+
+        public int InstancesPolled { get; }
+
+        public int BackupLookups { get; }
     }
 
     /// <summary>A backup ended with status Failed.</summary>

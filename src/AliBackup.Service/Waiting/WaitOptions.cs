@@ -20,6 +20,9 @@ namespace AliBackup.Service.Waiting
         /// <summary>Jitter as a fraction of the gap (±), so many waiters do not poll in lockstep.</summary>
         public double Jitter { get; set; } = 0.2;
 
+        /// <summary>When set, a Heartbeat event summarises the unfinished tasks at this interval (CI logs want a sign of life).</summary>
+        public TimeSpan? HeartbeatInterval { get; set; }
+
         /// <summary>How many instances are polled at once.</summary>
         public int MaxConcurrentPolls { get; set; } = 8;
 

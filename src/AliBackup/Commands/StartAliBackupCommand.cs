@@ -2,7 +2,11 @@ using System.Management.Automation;
 
 namespace AliBackup.PowerShell.Commands
 {
-    /// <summary>Start-AliBackup: starts a manual backup and writes its task, ready to pipe into Wait-AliBackupTask.</summary>
+    /// <summary>
+    /// Start-AliBackup: starts a manual backup and writes its task, ready to pipe into Wait-AliBackupTask. The services
+    /// run one manual backup per instance at a time; when one is already running, -IfRunning Attach (the default) writes
+    /// that task instead, and -IfRunning Fail reports an error.
+    /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "AliBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(BackupTask))]
     public sealed class StartAliBackupCommand : AliBackupCmdlet
@@ -11,6 +15,10 @@ namespace AliBackup.PowerShell.Commands
         [Alias("DBClusterId", "DBInstanceId")]
         [ValidateNotNullOrEmpty]
         public string[] InstanceId { get; set; } = null!;
+
+        /// <summary>What to do when a manual backup is already running on the instance.</summary>
+        [Parameter]
+        public RunningBackupAction IfRunning { get; set; } = RunningBackupAction.Attach;
 
         protected override void ProcessRecord()
         {
@@ -22,7 +30,9 @@ namespace AliBackup.PowerShell.Commands
                 if (!ShouldProcess(id + " (" + engine.Engine + ", " + target + ")", "Start a manual backup")) continue;
                 RunForItem(id, async (output, token) =>
                 {
-                    var task = await Service.StartBackupAsync(target, id, engine.Engine, token).ConfigureAwait(false);
+                    var (task, attached) = await Service.StartOrAttachAsync(target, id, engine.Engine, IfRunning, token).ConfigureAwait(false);
+                    if (attached)
+                        output.WriteVerbose("A manual backup of " + id + " is already running (job " + task.BackupJobId + ", " + task.Status + "); attaching to it.");
                     output.WriteObject(task);
                 });
             }

@@ -1,6 +1,6 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -12,23 +12,36 @@ namespace AliBackup.PowerShell.Commands
 {
     /// <summary>
     /// Wait-AliBackupTask: waits for backup tasks to finish and writes the backups they produced. Tasks arriving from
-    /// the pipeline are collected and waited on together; each backup is written as soon as its task finishes.
+    /// the pipeline are collected and waited on together; each backup is written as soon as its task finishes. A failed
+    /// backup, a timeout or a task that cannot be found is an error record for that task while the others go on.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "AliBackupTask")]
+    [Cmdlet(VerbsLifecycle.Wait, "AliBackupTask", DefaultParameterSetName = ByTaskSet)]
     [OutputType(typeof(Backup))]
     public sealed class WaitAliBackupTaskCommand : AliBackupCmdlet
     {
-        private readonly List<BackupTask> _tasks = new List<BackupTask>();
+        private const string ByTaskSet = "ByTask";
+        private const string LatestSet = "Latest";
+        private static readonly TimeSpan CiHeartbeat = TimeSpan.FromMinutes(1);
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        private readonly List<BackupTask> _tasks = new List<BackupTask>();
+        private readonly ConcurrentDictionary<string, BackupTask> _unfinished = new ConcurrentDictionary<string, BackupTask>();
+        private WaitOptions _options = null!;
+        private CiSystem _ci;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByTaskSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = LatestSet)]
         [Alias("DBClusterId", "DBInstanceId")]
         [ValidateNotNullOrEmpty]
         public string InstanceId { get; set; } = null!;
 
         /// <summary>The task to wait on (a comma-separated list for Redis cluster per-shard jobs).</summary>
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByTaskSet)]
         [ValidateNotNullOrEmpty]
         public string BackupJobId { get; set; } = null!;
+
+        /// <summary>Wait on the instance's newest manual backup task (to re-attach after a timeout or Ctrl+C).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+        public SwitchParameter Latest { get; set; }
 
         /// <summary>How long to wait in all, in seconds or as a TimeSpan (default one hour).</summary>
         [Parameter]
@@ -40,6 +53,13 @@ namespace AliBackup.PowerShell.Commands
         [TimeSpanSeconds]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+        // The waiter slows its own schedule on throttling; the client must not also retry those polls.
+        protected override BackupServiceOptions ConfigureService(BackupServiceOptions options)
+        {
+            options.Client = new Service.OpenApi.OpenApiClientOptions { RetryThrottling = false };
+            return options;
+        }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -47,6 +67,13 @@ namespace AliBackup.PowerShell.Commands
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("-Timeout must be positive, e.g. -Timeout 3600 (seconds).", "Timeout", Timeout));
             if (PollInterval <= TimeSpan.Zero)
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("-PollInterval must be positive, e.g. -PollInterval 30 (seconds).", "PollInterval", PollInterval));
+            _ci = CiSystems.Detect();
+            _options = new WaitOptions
+            {
+                Timeout = Timeout,
+                PollInterval = PollInterval,
+                HeartbeatInterval = _ci == CiSystem.None ? (TimeSpan?)null : CiHeartbeat,
+            };
         }
 
         protected override void ProcessRecord()
@@ -54,7 +81,17 @@ namespace AliBackup.PowerShell.Commands
             var engine = ResolveEngineOrWriteError(InstanceId);
             if (engine == null) return;
             var target = Target;
-            _tasks.Add(new BackupTask
+            if (ParameterSetName == LatestSet)
+            {
+                RunForItem(InstanceId, async (output, token) =>
+                {
+                    var latest = await Service.FindLatestManualTaskAsync(target, InstanceId, engine.Engine, token).ConfigureAwait(false);
+                    output.WriteVerbose("The newest manual backup task of " + InstanceId + " is job " + latest.BackupJobId + " (" + latest.Status + ").");
+                    output.Post(() => Add(latest));
+                });
+                return;
+            }
+            Add(new BackupTask
             {
                 Engine = engine.Engine,
                 InstanceId = InstanceId,
@@ -67,12 +104,11 @@ namespace AliBackup.PowerShell.Commands
         protected override void EndProcessing()
         {
             if (_tasks.Count == 0) return;
-            var options = new WaitOptions { Timeout = Timeout, PollInterval = PollInterval };
-            var progress = new WaitProgress(_tasks.Count);
+            var progress = new WaitProgress(_tasks.Count, Service.Time, ShowsProgress());
             RunAsync(async (output, token) =>
             {
                 var waiter = new BackupWaiter(Service);
-                await foreach (var e in waiter.WaitAsync(_tasks, options, token).ConfigureAwait(false))
+                await foreach (var e in waiter.WaitAsync(_tasks, _options, token).ConfigureAwait(false))
                 {
                     switch (e.Kind)
                     {
@@ -80,15 +116,28 @@ namespace AliBackup.PowerShell.Commands
                             output.Post(() => progress.Show(this, e.Task, e.Waited));
                             break;
                         case WaitEventKind.Completed:
+                            Finished(e.Task);
                             output.Post(() => progress.Finish(this, e.Task));
                             output.WriteObjects(e.Backups);
                             break;
                         case WaitEventKind.Throttled:
-                            output.WriteVerbose("The service is throttling polls (" + e.Error?.Message + "); polling less often.");
+                            output.WriteVerbose("Polls are being throttled or failing for now (" + e.Error?.Message + "); polling less often.");
+                            break;
+                        case WaitEventKind.Heartbeat:
+                            output.Post(() => WriteHostLine(Heartbeat(e), "Heartbeat"));
                             break;
                         default:
-                            output.Post(() => progress.Finish(this, e.Task));
-                            output.WriteError(ErrorRecords.From(e.Error ?? new WaitTimeoutException(e.Task, e.Waited, options.ReattachCommand(e.Task)), e.Task));
+                            Finished(e.Task);
+                            output.Post(() =>
+                            {
+                                progress.Finish(this, e.Task);
+                                var error = e.Error ?? new WaitTimeoutException(e.Task, e.Waited, _options.ReattachCommand(e.Task));
+                                var record = ErrorRecords.From(error, e.Task);
+                                if (e.Kind == WaitEventKind.Error)
+                                    record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = Join(error.RecommendedAction, "To wait again: " + _options.ReattachCommand(e.Task)) };
+                                if (_ci != CiSystem.None) WriteHostLine(CiSystems.ErrorAnnotation(_ci, error.Message), "Annotation");
+                                WriteError(record);
+                            });
                             break;
                     }
                 }
@@ -96,63 +145,62 @@ namespace AliBackup.PowerShell.Commands
             });
         }
 
-        /// <summary>Write-Progress: one parent record for the whole wait and one child per task.</summary>
-        private sealed class WaitProgress
+        protected override void StopProcessing()
         {
-            private const int ParentId = 1;
-            private readonly int _total;
-            private readonly Dictionary<string, int> _childIds = new Dictionary<string, int>(StringComparer.Ordinal);
-            private int _finished;
-
-            public WaitProgress(int total)
+            base.StopProcessing();
+            var left = _unfinished.Values.ToList();
+            if (left.Count == 0) return;
+            // The pipeline is stopping, so the output streams are closed; the host still shows this.
+            try
             {
-                _total = total;
+                Host.UI.WriteWarningLine("Stopped waiting. The backups go on in the service. To wait again: " +
+                                         string.Join("; ", left.Select(t => _options.ReattachCommand(t))));
             }
-
-            public void Show(Cmdlet cmdlet, BackupTask task, TimeSpan waited)
+            catch (Exception ex) when (ex is NotImplementedException || ex is NotSupportedException || ex is PipelineStoppedException)
             {
-                WriteParent(cmdlet, waited);
-                var child = new ProgressRecord(ChildId(task), task.InstanceId + " job " + task.BackupJobId,
-                    task.Status + (task.RawStatus != null && task.RawStatus != task.Status.ToString() ? " (" + task.RawStatus + ")" : ""))
-                {
-                    ParentActivityId = ParentId,
-                    PercentComplete = task.Progress.HasValue ? Math.Max(0, Math.Min(100, task.Progress.Value)) : -1,
-                };
-                cmdlet.WriteProgress(child);
-            }
-
-            public void Finish(Cmdlet cmdlet, BackupTask task)
-            {
-                _finished++;
-                cmdlet.WriteProgress(new ProgressRecord(ChildId(task), task.InstanceId + " job " + task.BackupJobId, task.Status.ToString())
-                {
-                    ParentActivityId = ParentId,
-                    RecordType = ProgressRecordType.Completed,
-                });
-            }
-
-            public void Complete(Cmdlet cmdlet) =>
-                cmdlet.WriteProgress(new ProgressRecord(ParentId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-
-            private string Activity => "Waiting for " + _total.ToString(CultureInfo.InvariantCulture) + " backup task" + (_total == 1 ? "" : "s");
-
-            private void WriteParent(Cmdlet cmdlet, TimeSpan waited) =>
-                cmdlet.WriteProgress(new ProgressRecord(ParentId, Activity,
-                    _finished.ToString(CultureInfo.InvariantCulture) + " of " + _total.ToString(CultureInfo.InvariantCulture) + " finished; waited " + (int)waited.TotalSeconds + " s")
-                {
-                    PercentComplete = _total == 0 ? 0 : _finished * 100 / _total,
-                });
-
-            private int ChildId(BackupTask task)
-            {
-                var key = task.InstanceId + "/" + task.BackupJobId;
-                if (!_childIds.TryGetValue(key, out var id))
-                {
-                    id = ParentId + 1 + _childIds.Count;
-                    _childIds[key] = id;
-                }
-                return id;
+                // A host without a UI: nothing more can be said.
             }
         }
+
+        private void Add(BackupTask task)
+        {
+            _tasks.Add(task);
+            _unfinished[Key(task)] = task;
+        }
+
+        private void Finished(BackupTask task) => _unfinished.TryRemove(Key(task), out _);
+
+        private static string Key(BackupTask task) => task.InstanceId + "/" + task.BackupJobId;
+
+        private bool ShowsProgress()
+        {
+            if (_ci != CiSystem.None) return false; // CI logs get heartbeats instead of progress bars
+            var preference = GetVariableValue("ProgressPreference");
+            var value = preference is PSObject wrapped ? wrapped.BaseObject : preference;
+            return !(value is ActionPreference action) || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore);
+        }
+
+        /// <summary>Information that the host always shows (like Write-Host), so CI logs carry it; it stays on stream 6.</summary>
+        private void WriteHostLine(string text, string tag)
+        {
+            var record = new InformationRecord(new HostInformationMessage { Message = text }, MyInvocation.MyCommand.Name);
+            record.Tags.Add("PSHOST");
+            record.Tags.Add("AliBackup");
+            record.Tags.Add(tag);
+            WriteInformation(record);
+        }
+
+        private static string Heartbeat(WaitEvent e)
+        {
+            var shown = e.Pending.Take(10).Select(t => t.InstanceId + " job " + t.BackupJobId + " " + t.Status + (t.Progress.HasValue ? " " + t.Progress.Value + "%" : ""));
+            var more = e.Pending.Count > 10 ? "; and " + (e.Pending.Count - 10) + " more" : "";
+            return "AliBackup: waiting for " + e.Pending.Count + " backup task" + (e.Pending.Count == 1 ? "" : "s") + " after " +
+                   FormatWaited(e.Waited) + ": " + string.Join("; ", shown) + more;
+        }
+
+        private static string FormatWaited(TimeSpan waited) =>
+            waited.TotalHours >= 1 ? $"{(int)waited.TotalHours}h{waited.Minutes:00}m" : $"{(int)waited.TotalMinutes}m{waited.Seconds:00}s";
+
+        private static string Join(string? first, string second) => string.IsNullOrEmpty(first) ? second : first + " " + second;
     }
 }

@@ -39,6 +39,8 @@ namespace AliBackup.PowerShell.Internal
             {
                 case WaitTimeoutException _: return ErrorCategory.OperationTimeout;
                 case BackupFailedException _: return ErrorCategory.InvalidResult;
+                case BackupAlreadyRunningException _: return ErrorCategory.ResourceBusy;
+                case NoBackupTaskException _: return ErrorCategory.ObjectNotFound;
                 case AliBackupConfigurationException _: return ErrorCategory.InvalidArgument;
                 case AliBackupCredentialException _: return ErrorCategory.AuthenticationError;
                 case AliBackupTransportException _: return ErrorCategory.ConnectionError;

@@ -27,6 +27,9 @@ public sealed class PowerShellSession : IDisposable
 
     public TextHost Host { get; }
 
+    /// <summary>Everything the host has shown since the session began.</summary>
+    public string AllHostText => _hostText.ToString();
+
     public Runspace Runspace => _runspace;
 
     /// <summary>Points every AliBackup cmdlet at an endpoint with a key pair (through $PSDefaultParameterValues).</summary>
