@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -70,38 +69,12 @@ namespace AliBackup.Service.Engines
             var pageSize = Math.Min(100, Math.Max(30, query.PageSize));
             var request = channel.Request("DescribeBackups")
                 .With("DBInstanceId", query.InstanceId)
-                .With("StartTime", ApiTime.ToMinute(ApiTime.FloorMinute(query.StartTime)))
-                .With("EndTime", ApiTime.ToMinute(ApiTime.CeilMinute(query.EndTime)))
+                .WithBackupWindow(query, pageSize, pageNumber)
                 .With("BackupId", query.BackupId)
-                .With("BackupJobId", query.BackupJobId)
-                .With("PageSize", pageSize.ToString(CultureInfo.InvariantCulture))
-                .With("PageNumber", pageNumber.ToString(CultureInfo.InvariantCulture));
+                .With("BackupJobId", query.BackupJobId);
             using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
-            var items = root.Items("Backups", "Backup").Select(item =>
-            {
-                var raw = item.Str("BackupStatus");
-                return channel.Stamp(new Backup
-                {
-                    Engine = BackupEngine.MongoDB,
-                    InstanceId = query.InstanceId,
-                    BackupId = item.Str("BackupId") ?? "",
-                    BackupJobId = item.Str("BackupJobId", "BackupjobId"),
-                    RawStatus = raw,
-                    Status = StatusWords.FromBackupStatus(raw),
-                    Type = StatusWords.FromBackupType(item.Str("BackupType")),
-                    Method = item.Str("BackupMethod"),
-                    Mode = item.Str("BackupMode"),
-                    StartTime = item.Time("BackupStartTime"),
-                    EndTime = item.Time("BackupEndTime"),
-                    Size = item.Long("BackupSize") ?? 0,
-                    // An empty URL means the backup cannot be downloaded.
-                    DownloadUrl = RedisBackupEngine.NullIfEmpty(item.Str("BackupDownloadURL")),
-                    IntranetDownloadUrl = RedisBackupEngine.NullIfEmpty(item.Str("BackupIntranetDownloadURL")),
-                    EngineVersion = item.Str("EngineVersion"),
-                    DatabaseNames = RedisBackupEngine.NullIfEmpty(item.Str("BackupDBNames")),
-                });
-            }).ToList();
+            var items = root.Items("Backups", "Backup").Select(item => channel.Stamp(item.ReadDownloadableBackup(BackupEngine.MongoDB, query.InstanceId))).ToList();
             return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, root.Int("PageSize") ?? pageSize, root.Long("TotalCount") ?? items.Count);
         }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -46,22 +45,7 @@ namespace AliBackup.Service.Engines
                 .With("BackupJobId", query.BackupJobId)
                 .With("BackupMode", query.JobMode?.ToString());
             using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            return document.RootElement.Items("Items", "BackupJob").Select(job =>
-            {
-                var raw = job.Str("BackupProgressStatus");
-                return channel.Stamp(new BackupTask
-                {
-                    Engine = BackupEngine.PolarDB,
-                    InstanceId = query.InstanceId,
-                    BackupJobId = job.Str("BackupJobId", "BackupJobID") ?? "",
-                    RawStatus = raw,
-                    Status = StatusWords.FromProgressStatus(raw),
-                    Progress = job.Int("Process", "Progress"),
-                    JobMode = job.Str("JobMode"),
-                    TaskAction = job.Str("TaskAction"),
-                    StartTime = job.Time("StartTime"),
-                });
-            }).ToList();
+            return document.RootElement.Items("Items", "BackupJob").Select(job => channel.Stamp(job.ReadProgressStatusTask(BackupEngine.PolarDB, query.InstanceId))).ToList();
         }
 
         public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)
@@ -70,11 +54,8 @@ namespace AliBackup.Service.Engines
             var pageSize = Math.Min(100, Math.Max(30, query.PageSize));
             var request = channel.Request("DescribeBackups")
                 .With("DBClusterId", query.InstanceId)
-                .With("StartTime", ApiTime.ToMinute(ApiTime.FloorMinute(query.StartTime)))
-                .With("EndTime", ApiTime.ToMinute(ApiTime.CeilMinute(query.EndTime)))
-                .With("BackupId", query.BackupId)
-                .With("PageSize", pageSize.ToString(CultureInfo.InvariantCulture))
-                .With("PageNumber", pageNumber.ToString(CultureInfo.InvariantCulture));
+                .WithBackupWindow(query, pageSize, pageNumber)
+                .With("BackupId", query.BackupId);
             using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
             var items = root.Items("Items", "Backup").Select(item =>

@@ -41,62 +41,19 @@ namespace AliBackup.Service.Engines
             using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
             var instanceId = root.Str("InstanceId") ?? query.InstanceId;
-            return root.Items("BackupJobs").Select(job =>
-            {
-                var raw = job.Str("BackupProgressStatus");
-                return channel.Stamp(new BackupTask
-                {
-                    Engine = BackupEngine.Redis,
-                    InstanceId = instanceId,
-                    BackupJobId = job.Str("BackupJobID", "BackupJobId") ?? "",
-                    RawStatus = raw,
-                    Status = StatusWords.FromProgressStatus(raw),
-                    // Newer responses carry Progress; older ones only Process. Both mean percent complete.
-                    Progress = job.Int("Progress") ?? job.Int("Process"),
-                    JobMode = job.Str("JobMode"),
-                    TaskAction = job.Str("TaskAction"),
-                    StartTime = job.Time("StartTime"),
-                    NodeId = job.Str("NodeId"),
-                });
-            }).ToList();
+            return root.Items("BackupJobs").Select(job => channel.Stamp(job.ReadProgressStatusTask(BackupEngine.Redis, instanceId))).ToList();
         }
 
         public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)
         {
             var request = channel.Request("DescribeBackups")
                 .With("InstanceId", query.InstanceId)
-                .With("StartTime", ApiTime.ToMinute(ApiTime.FloorMinute(query.StartTime)))
-                .With("EndTime", ApiTime.ToMinute(ApiTime.CeilMinute(query.EndTime)))
+                .WithBackupWindow(query, query.PageSize, pageNumber)
                 .With("BackupId", query.BackupId)
-                .With("BackupJobId", query.BackupJobId)
-                .With("PageSize", query.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .With("PageNumber", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                .With("BackupJobId", query.BackupJobId);
             using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
-            var items = root.Items("Backups", "Backup").Select(item =>
-            {
-                var raw = item.Str("BackupStatus");
-                return channel.Stamp(new Backup
-                {
-                    Engine = BackupEngine.Redis,
-                    InstanceId = query.InstanceId,
-                    BackupId = item.Str("BackupId") ?? "",
-                    BackupJobId = item.Str("BackupJobID", "BackupJobId"),
-                    RawStatus = raw,
-                    Status = StatusWords.FromBackupStatus(raw),
-                    Type = StatusWords.FromBackupType(item.Str("BackupType")),
-                    Method = item.Str("BackupMethod"),
-                    Mode = item.Str("BackupMode"),
-                    StartTime = item.Time("BackupStartTime"),
-                    EndTime = item.Time("BackupEndTime"),
-                    Size = item.Long("BackupSize") ?? 0,
-                    DownloadUrl = NullIfEmpty(item.Str("BackupDownloadURL")),
-                    IntranetDownloadUrl = NullIfEmpty(item.Str("BackupIntranetDownloadURL")),
-                    NodeInstanceId = item.Str("NodeInstanceId"),
-                    EngineVersion = item.Str("EngineVersion"),
-                    DatabaseNames = item.Str("BackupDBNames"),
-                });
-            }).ToList();
+            var items = root.Items("Backups", "Backup").Select(item => channel.Stamp(item.ReadDownloadableBackup(BackupEngine.Redis, query.InstanceId))).ToList();
             return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, root.Int("PageSize") ?? query.PageSize, root.Long("TotalCount") ?? items.Count);
         }
 
@@ -113,7 +70,5 @@ namespace AliBackup.Service.Engines
 
         public IReadOnlyList<Backup> MatchBackups(BackupTask task, string jobId, IReadOnlyList<Backup> candidates) =>
             candidates.Where(b => string.Equals(b.BackupJobId, jobId, StringComparison.Ordinal)).ToList();
-
-        internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
 }

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using AliBackup.Service.OpenApi;
+
+namespace AliBackup.Service.Engines
+{
+    /// <summary>
+    /// What the products' wire formats have in common: the DescribeBackups window and paging parameters (all three),
+    /// the BackupProgressStatus task item (Redis, PolarDB), and the downloadable backup item (Redis, MongoDB). Each
+    /// reader accepts every spelling the products use for the job ID.
+    /// </summary>
+    internal static class WireReaders
+    {
+        /// <summary>StartTime/EndTime in UTC minutes (widened to whole minutes so the window still covers what was asked), PageSize, PageNumber.</summary>
+        public static ApiRequest WithBackupWindow(this ApiRequest request, BackupQuery query, int pageSize, int pageNumber) => request
+            .With("StartTime", ApiTime.ToMinute(ApiTime.FloorMinute(query.StartTime)))
+            .With("EndTime", ApiTime.ToMinute(ApiTime.CeilMinute(query.EndTime)))
+            .With("PageSize", pageSize.ToString(CultureInfo.InvariantCulture))
+            .With("PageNumber", pageNumber.ToString(CultureInfo.InvariantCulture));
+
+        /// <summary>A task item with <c>BackupProgressStatus</c> (Redis <c>BackupJobs[]</c>, PolarDB <c>Items.BackupJob[]</c>).</summary>
+        public static BackupTask ReadProgressStatusTask(this JsonElement job, BackupEngine engine, string instanceId)
+        {
+            var raw = job.Str("BackupProgressStatus");
+            return new BackupTask
+            {
+                Engine = engine,
+                InstanceId = instanceId,
+                BackupJobId = job.Str("BackupJobID", "BackupJobId") ?? "",
+                RawStatus = raw,
+                Status = StatusWords.FromProgressStatus(raw),
+                // Newer Redis responses carry Progress beside Process; both mean percent complete.
+                Progress = job.Int("Progress") ?? job.Int("Process"),
+                JobMode = job.Str("JobMode"),
+                TaskAction = job.Str("TaskAction"),
+                StartTime = job.Time("StartTime"),
+                NodeId = job.Str("NodeId"),
+            };
+        }
+
+        /// <summary>A backup item of <c>Backups.Backup[]</c> with download URLs (Redis, MongoDB).</summary>
+        public static Backup ReadDownloadableBackup(this JsonElement item, BackupEngine engine, string instanceId)
+        {
+            var raw = item.Str("BackupStatus");
+            return new Backup
+            {
+                Engine = engine,
+                InstanceId = instanceId,
+                BackupId = item.Str("BackupId") ?? "",
+                BackupJobId = item.Str("BackupJobID", "BackupJobId", "BackupjobId"),
+                RawStatus = raw,
+                Status = StatusWords.FromBackupStatus(raw),
+                Type = StatusWords.FromBackupType(item.Str("BackupType")),
+                Method = item.Str("BackupMethod"),
+                Mode = item.Str("BackupMode"),
+                StartTime = item.Time("BackupStartTime"),
+                EndTime = item.Time("BackupEndTime"),
+                Size = item.Long("BackupSize") ?? 0,
+                // An empty URL means the backup cannot be downloaded.
+                DownloadUrl = NullIfEmpty(item.Str("BackupDownloadURL")),
+                IntranetDownloadUrl = NullIfEmpty(item.Str("BackupIntranetDownloadURL")),
+                NodeInstanceId = item.Str("NodeInstanceId"),
+                EngineVersion = item.Str("EngineVersion"),
+                DatabaseNames = NullIfEmpty(item.Str("BackupDBNames")),
+            };
+        }
+
+        public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    }
+}
