@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using AliBackup.PowerShell.Completion;
 using System.Threading.Tasks;
 using AliBackup.PowerShell.Internal;
 using AliBackup.Service;
@@ -22,6 +23,7 @@ namespace AliBackup.PowerShell.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("DBClusterId", "DBInstanceId")]
+        [ArgumentCompleter(typeof(InstanceIdCompleter))]
         [ValidateNotNullOrEmpty]
         public string InstanceId { get; set; } = null!;
 
