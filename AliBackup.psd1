@@ -28,6 +28,8 @@
         'AliBackup.dll'
         'AliBackup.Service.dll'
         'AliBackup.format.ps1xml'
+        'en-US/AliBackup.dll-Help.xml'
+        'en-US/about_AliBackup.help.txt'
         'Microsoft.Bcl.AsyncInterfaces.dll'
         'Microsoft.Bcl.TimeProvider.dll'
         'Desktop/Microsoft.Bcl.AsyncInterfaces.dll'
