@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using AliBackup.PowerShell.Completion;
 using AliBackup.PowerShell.Internal;
 using AliBackup.Service;
 using AliBackup.Service.Credentials;

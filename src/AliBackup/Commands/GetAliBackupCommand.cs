@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using AliBackup.PowerShell.Completion;
 using System.Threading.Tasks;
 using AliBackup.Service.Engines;
 
@@ -16,6 +17,7 @@ namespace AliBackup.PowerShell.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("DBClusterId", "DBInstanceId")]
+        [ArgumentCompleter(typeof(InstanceIdCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] InstanceId { get; set; } = null!;
 

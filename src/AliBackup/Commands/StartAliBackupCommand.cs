@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using AliBackup.PowerShell.Completion;
 
 namespace AliBackup.PowerShell.Commands
 {
@@ -13,6 +14,7 @@ namespace AliBackup.PowerShell.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("DBClusterId", "DBInstanceId")]
+        [ArgumentCompleter(typeof(InstanceIdCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] InstanceId { get; set; } = null!;
 

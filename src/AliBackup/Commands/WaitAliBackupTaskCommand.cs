@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using AliBackup.PowerShell.Completion;
 using System.Threading.Tasks;
 using AliBackup.PowerShell.Internal;
 using AliBackup.Service;
@@ -31,6 +32,7 @@ namespace AliBackup.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByTaskSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = LatestSet)]
         [Alias("DBClusterId", "DBInstanceId")]
+        [ArgumentCompleter(typeof(InstanceIdCompleter))]
         [ValidateNotNullOrEmpty]
         public string InstanceId { get; set; } = null!;
 

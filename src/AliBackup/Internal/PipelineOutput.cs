@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using AliBackup.PowerShell.Completion;
 
 namespace AliBackup.PowerShell.Internal
 {
@@ -21,7 +22,12 @@ namespace AliBackup.PowerShell.Internal
             _queue = queue;
         }
 
-        public void WriteObject(object item) => _queue.Add(() => _cmdlet.WriteObject(item));
+        public void WriteObject(object item) => _queue.Add(() =>
+        {
+            // On the pipeline thread, so the history is this runspace's (for -InstanceId completion).
+            InstanceIdHistory.Record(item);
+            _cmdlet.WriteObject(item);
+        });
 
         public void WriteObjects<T>(IEnumerable<T> items)
         {

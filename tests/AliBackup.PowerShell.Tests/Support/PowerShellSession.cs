@@ -18,7 +18,9 @@ public sealed class PowerShellSession : IDisposable
     public PowerShellSession(int width = 200)
     {
         Host = new TextHost(_hostText, width);
-        _runspace = RunspaceFactory.CreateRunspace(Host, InitialSessionState.CreateDefault2());
+        var state = InitialSessionState.CreateDefault2();
+        state.Commands.Add(new SessionStateCmdletEntry("Format-List", typeof(FormatListCommand), null));
+        _runspace = RunspaceFactory.CreateRunspace(Host, state);
         _runspace.Open();
         var import = Run("$PSStyle.OutputRendering = 'PlainText'; Import-Module '" + ModuleLayout.ManifestPath.Replace("'", "''") + "' -ErrorAction Stop");
         if (import.Terminating != null || import.Errors.Count > 0)

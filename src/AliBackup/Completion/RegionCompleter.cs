@@ -6,7 +6,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using AliBackup.Service.Engines;
 
-namespace AliBackup.PowerShell.Commands
+namespace AliBackup.PowerShell.Completion
 {
     /// <summary>Completes -Region with the regions the three products list.</summary>
     public sealed class RegionCompleter : IArgumentCompleter
