@@ -31,6 +31,9 @@ public sealed class InstanceMetadataService(EmulatorOptions options, TemporaryKe
     /// <summary>Hardened mode: requests without a valid metadata token are refused (IMDSv1 off).</summary>
     public bool RequireToken { get; set; } = options.EcsRequireMetadataToken;
 
+    /// <summary>False: an older metadata service without the IMDSv2 token step (PUT /latest/api/token answers 404).</summary>
+    public bool TokenStepAvailable { get; set; } = true;
+
     /// <summary>How long credentials from the credentials-URI route last.</summary>
     public TimeSpan CredentialsUriLifetime { get; set; } = options.CredentialsUriLifetime;
 
@@ -38,6 +41,7 @@ public sealed class InstanceMetadataService(EmulatorOptions options, TemporaryKe
     {
         app.MapPut("/latest/api/token", (HttpContext http) =>
         {
+            if (!TokenStepAvailable) return Answer(http, "PUT /latest/api/token", 404, "404 - Not Found");
             var ttlText = http.Request.Headers[TokenTtlHeader].ToString();
             if (!int.TryParse(ttlText, NumberStyles.None, CultureInfo.InvariantCulture, out var ttl) || ttl < 1 || ttl > 21600)
                 return Answer(http, "PUT /latest/api/token", 400, "400 - Bad Request: " + TokenTtlHeader + " must be 1 to 21600.");
@@ -67,7 +71,7 @@ public sealed class InstanceMetadataService(EmulatorOptions options, TemporaryKe
         {
             var key = CurrentKey("uri", CredentialsUriLifetime, () => new CallerIdentity(StsApi.EmulatorAccountId,
                 "acs:ram::" + StsApi.EmulatorAccountId + ":role/credentials-uri/uri-session", "AssumedRoleUser", "3000000000000000002:uri-session"));
-            return AnswerJson(http, "GET " + CredentialsUriPath, CredentialsJson(key));
+            return AnswerJson(http, "GET " + CredentialsUriPath, CredentialsJson(key), product: "CredentialsURI");
         });
     }
 
@@ -107,13 +111,13 @@ public sealed class InstanceMetadataService(EmulatorOptions options, TemporaryKe
         return Results.Text(text, "text/plain", statusCode: status);
     }
 
-    private IResult AnswerJson(HttpContext http, string action, JsonObject body)
+    private IResult AnswerJson(HttpContext http, string action, JsonObject body, string product = "ECS-Metadata")
     {
-        Record(http, action, 200);
+        Record(http, action, 200, product);
         return Results.Text(body.ToJsonString(), "text/plain", statusCode: 200);
     }
 
-    private void Record(HttpContext http, string action, int status) =>
-        state.Record(new RequestRecord(state.Now, "ECS-Metadata", action, null, status, status == 200 ? null : status.ToString(CultureInfo.InvariantCulture), null,
+    private void Record(HttpContext http, string action, int status, string product = "ECS-Metadata") =>
+        state.Record(new RequestRecord(state.Now, product, action, null, status, status == 200 ? null : status.ToString(CultureInfo.InvariantCulture), null,
             new Dictionary<string, string> { ["MetadataToken"] = http.Request.Headers.ContainsKey(TokenHeader) ? "sent" : "absent" }, null));
 }
