@@ -15,6 +15,9 @@
         'Get-AliBackup'
         'Start-AliBackup'
         'Wait-AliBackupTask'
+        'Connect-AliBackup'
+        'Disconnect-AliBackup'
+        'Get-AliBackupContext'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

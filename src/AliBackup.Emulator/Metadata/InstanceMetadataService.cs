@@ -22,6 +22,12 @@ public sealed class InstanceMetadataService(EmulatorOptions options, TemporaryKe
     private readonly Dictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (EmulatorKey Key, DateTimeOffset Issued)> _current = new(StringComparer.Ordinal);
 
+    /// <summary>Every metadata token handed out (tests make sure none shows in any output).</summary>
+    public IReadOnlyList<string> IssuedTokens
+    {
+        get { lock (_tokens) return _tokens.Keys.ToList(); }
+    }
+
     /// <summary>The RAM role attached to the emulated instance; null: none (the role routes answer 404).</summary>
     public string? RoleName { get; set; } = options.EcsRamRoleName;
 
