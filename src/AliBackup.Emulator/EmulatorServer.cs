@@ -183,14 +183,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         string? accessKeyId = null;
         try
         {
-            var body = _sts.Handle(action, call, c =>
-            {
-                var key = _verifier.Verify(c);
-                accessKeyId = key.AccessKeyId;
-                return key;
-            });
+            var caller = StsApi.IsAnonymous(action) ? null : _verifier.Verify(call);
+            accessKeyId = caller?.AccessKeyId;
             var fault = State.TakeFault(action, null, exactAction: true);
             if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+            var body = _sts.Handle(action, call, caller);
             var response = new JsonObject { ["RequestId"] = requestId };
             foreach (var (name, value) in body.ToList())
             {

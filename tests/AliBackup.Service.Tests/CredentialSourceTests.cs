@@ -1,4 +1,5 @@
 using AliBackup.Emulator.State;
+using AliBackup.Emulator.Sts;
 using AliBackup.Service.Credentials;
 using AliBackup.Service.Tests.Support;
 
@@ -343,6 +344,50 @@ public sealed class CredentialSourceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AliBackupCredentialException>(() => _world.CallBackupApiAsync(_world.Service()));
         Assert.Contains("at least 900 seconds", error.Message);
         Assert.Empty(_world.Requests("STS"));
+    }
+
+    [Theory]
+    [InlineData(CredentialWorld.SecondRoleArn, "x", 3600, null, "InvalidParameter.RoleSessionName")]
+    [InlineData(CredentialWorld.SecondRoleArn, "ok-name", 7200, null, "InvalidParameter.DurationSeconds")]
+    [InlineData("acs:ram::1:user/not-a-role", "ok-name", 3600, null, "InvalidParameter.RoleArn")]
+    [InlineData("acs:ram::1234567890123456:role/external", "ok-name", 3600, null, "AuthenticationFail.NoPermission")]
+    [InlineData("acs:ram::1234567890123456:role/external", "ok-name", 3600, "wrong-external", "AuthenticationFail.NoPermission")]
+    public async Task The_emulated_STS_applies_the_AssumeRole_rules(string roleArn, string session, int seconds, string? externalId, string code)
+    {
+        lock (_world.Server.Roles) _world.Server.Roles.Add(new EmulatedRole { Arn = "acs:ram::1234567890123456:role/external", ExternalId = "the-external-id" });
+        var sts = new StsClient(_world.Context(), new Uri(_world.Server.BaseUrl + "/"));
+        var request = new RoleSessionRequest(roleArn, session, seconds) { ExternalId = externalId };
+
+        var error = await Assert.ThrowsAsync<AliBackupApiException>(() => sts.AssumeRoleAsync(new AliCredential(_world.KeyId, _world.Secret), request, "x", CancellationToken.None));
+
+        Assert.Equal(code, error.Code);
+        Assert.Empty(_world.Server.TemporaryKeys.Issued);
+        var granted = await sts.AssumeRoleAsync(new AliCredential(_world.KeyId, _world.Secret),
+            new RoleSessionRequest("acs:ram::1234567890123456:role/external", "ok-name", 900) { ExternalId = "the-external-id" }, "x", CancellationToken.None);
+        Assert.StartsWith("STS.", granted.AccessKeyId);
+    }
+
+    [Theory]
+    [InlineData(CredentialWorld.OidcProviderArn, CredentialWorld.RoleArn, "abc", "InvalidParameter.OIDCToken")]
+    [InlineData(CredentialWorld.OidcProviderArn, CredentialWorld.RoleArn, "abcd.efgh", "AuthenticationFail.OIDCToken.Invalid")]
+    [InlineData(CredentialWorld.OidcProviderArn, CredentialWorld.RoleArn, "wrong-issuer", "AuthenticationFail.OIDCToken.IssuerNotMatch")]
+    [InlineData("acs:ram::1234567890123456:oidc-provider/unknown", CredentialWorld.RoleArn, "valid", "AuthenticationFail.NoPermission")]
+    [InlineData(CredentialWorld.OidcProviderArn, CredentialWorld.SecondRoleArn, "valid", "AuthenticationFail.NoPermission")]
+    public async Task The_emulated_STS_checks_OIDC_tokens_against_the_role_it_trusts(string providerArn, string roleArn, string token, string code)
+    {
+        var sts = new StsClient(_world.Context(), new Uri(_world.Server.BaseUrl + "/"));
+        var jwt = token switch
+        {
+            "valid" => CredentialWorld.Jwt(CredentialWorld.OidcIssuer, DateTimeOffset.UtcNow.AddHours(1)),
+            "wrong-issuer" => CredentialWorld.Jwt("https://elsewhere.example", DateTimeOffset.UtcNow.AddHours(1)),
+            _ => token,
+        };
+
+        var error = await Assert.ThrowsAsync<AliBackupApiException>(() =>
+            sts.AssumeRoleWithOidcAsync(providerArn, jwt, new RoleSessionRequest(roleArn, "oidc-session", 3600), "x", CancellationToken.None));
+
+        Assert.Equal(code, error.Code);
+        Assert.DoesNotContain(jwt, error.ToString());
     }
 
     /// <summary>Asserts about one key pair the emulator issued.</summary>

@@ -20,19 +20,19 @@ public sealed partial class StsApi(IReadOnlyList<EmulatedRole> roles, TemporaryK
     /// <summary>The account and user the emulator's configured (long-lived) keys belong to.</summary>
     public const string EmulatorAccountId = "1000000000000001";
 
-    /// <summary>Answers one STS action. <paramref name="verify"/> checks the request's signature (not called for anonymous actions).</summary>
-    public JsonObject Handle(string action, RpcCall call, Func<RpcCall, EmulatorKey> verify) => action switch
+    /// <summary>Answers one STS action; <paramref name="caller"/> is the verified key (null only for anonymous actions).</summary>
+    public JsonObject Handle(string action, RpcCall call, EmulatorKey? caller) => action switch
     {
-        "AssumeRole" => AssumeRole(call, verify(call)),
+        "AssumeRole" => AssumeRole(call),
         "AssumeRoleWithOIDC" => AssumeRoleWithOidc(call),
-        "GetCallerIdentity" => GetCallerIdentity(verify(call)),
+        "GetCallerIdentity" => GetCallerIdentity(caller ?? throw new ApiErrorException(400, "MissingSignature", "Signature is mandatory for this action.")),
         _ => throw new ApiErrorException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."),
     };
 
     /// <summary>True for actions STS answers without a signature.</summary>
     public static bool IsAnonymous(string? action) => action == "AssumeRoleWithOIDC";
 
-    private JsonObject AssumeRole(RpcCall call, EmulatorKey caller)
+    private JsonObject AssumeRole(RpcCall call)
     {
         var role = RequireRole(call);
         var sessionName = RequireSessionName(call);
@@ -43,7 +43,6 @@ public sealed partial class StsApi(IReadOnlyList<EmulatedRole> roles, TemporaryK
             throw new ApiErrorException(400, "InvalidParameter.ExternalId", "The parameter ExternalId is invalid.");
         if (role.ExternalId != null && externalId != role.ExternalId)
             throw new ApiErrorException(401, "AuthenticationFail.NoPermission", "There is no permission");
-        _ = caller;
         return Session(role, sessionName, lifetime);
     }
 

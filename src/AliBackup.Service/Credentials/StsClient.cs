@@ -179,7 +179,8 @@ namespace AliBackup.Service.Credentials
                 trace.ErrorCode = "ConnectionFailed";
                 trace.Duration = _context.Time.GetElapsedTime(started);
                 _context.Trace(trace);
-                throw new AliBackupTransportException("STS " + action + " could not reach " + trace.Endpoint + ": " + (ex.InnerException?.Message ?? ex.Message), ex);
+                // The exception is not kept as the inner one: the request's query holds the security token.
+                throw new AliBackupTransportException("STS " + action + " could not reach " + trace.Endpoint + ": " + (ex.InnerException?.Message ?? ex.Message));
             }
 
             using (response)
