@@ -243,7 +243,5 @@ namespace AliBackup.Service
                 StartTime = new DateTimeOffset(requestedAt.UtcTicks - requestedAt.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero),
             });
         }
-
-        private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
     }
 }

@@ -66,6 +66,8 @@ public sealed class CredentialSessionTests
 
         var connected = first.Run("Connect-AliBackup -Profile assume -Region cn-shenzhen -PassThru");
         Assert.Equal("cli_profile:assume/ram_role_arn", Context(connected).Text("CredentialSource"));
+        // Kept in the module's session state, not among the user's variables.
+        Assert.Equal("True", first.Run("$null -eq $ExecutionContext.SessionState.PSVariable.Get('AliBackupSession')").Output.Single().ToString());
 
         Assert.Equal(("cn-shenzhen", "Connect-AliBackup"), (Context(first.Run("Get-AliBackupContext")).Text("Region"), Context(first.Run("Get-AliBackupContext")).Text("RegionSource")));
         Assert.Equal("cn-hangzhou", Context(second.Run("Get-AliBackupContext")).Text("Region")); // the profile's region_id, not the other runspace's Connect

@@ -122,7 +122,8 @@ namespace AliBackup.Service.OpenApi
                     trace.ErrorCode = error.Code;
                     Observe(trace);
                     failure = error;
-                    // The service's clock says the token expired while ours did not: fetch new credentials and send again, once.
+                    // The service says the token expired though its source did not say so (no Expiration, or the clocks
+                    // disagree): fetch new credentials and send again, once.
                     if (error.Code == "InvalidSecurityToken.Expired" && !refreshedAfterExpiry && credential.IsTemporary &&
                         _credentials is IRefreshableCredentialProvider refreshable && refreshable.Invalidate(credential))
                     {
