@@ -18,6 +18,9 @@
         'Get-AliBackup'
         'Start-AliBackup'
         'Wait-AliBackupTask'
+        'Connect-AliBackup'
+        'Disconnect-AliBackup'
+        'Get-AliBackupContext'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

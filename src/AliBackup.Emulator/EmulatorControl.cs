@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AliBackup.Emulator.State;
+using AliBackup.Emulator.Sts;
 
 namespace AliBackup.Emulator;
 
 /// <summary>
 /// Unsigned control routes under <c>/_emulator/</c> for tests and runbook rehearsals: add instances, inject faults,
-/// make the next backup fail, read request counts, and download (fake) backup files.
+/// make the next backup fail, read request counts, download (fake) backup files, add STS roles and attach a RAM role
+/// to the emulated ECS instance.
 /// </summary>
 internal static class EmulatorControl
 {
@@ -98,6 +100,31 @@ internal static class EmulatorControl
             r.HttpStatus,
             r.ErrorCode,
         })));
+
+        app.MapPost("/_emulator/sts/roles", async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            var role = new EmulatedRole
+            {
+                Arn = (string?)body["arn"] ?? throw new BadHttpRequestException("arn is required"),
+                MaxSessionDurationSeconds = (int?)body["maxSessionDurationSeconds"] ?? 3600,
+                SessionLifetime = body["sessionLifetimeSeconds"] is { } seconds ? TimeSpan.FromSeconds((double)seconds) : null,
+                ExternalId = (string?)body["externalId"],
+                OidcProviderArn = (string?)body["oidcProviderArn"],
+                OidcIssuer = (string?)body["oidcIssuer"],
+            };
+            lock (server.Roles) server.Roles.Add(role);
+            return Results.Json(new { role.Arn });
+        });
+
+        app.MapPost("/_emulator/ecs", async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            server.Metadata.RoleName = (string?)body["roleName"];
+            if (body["credentialLifetimeSeconds"] is { } seconds) server.Metadata.CredentialLifetime = TimeSpan.FromSeconds((double)seconds);
+            if (body["requireToken"] is { } required) server.Metadata.RequireToken = (bool)required;
+            return Results.Ok();
+        });
 
         app.MapGet("/_emulator/download/{instanceId}/{backupId}", (string instanceId, string backupId) =>
             Results.Text("AliBackup emulator backup file for " + instanceId + ", backup " + backupId + "\n", "application/octet-stream"));

@@ -1,3 +1,4 @@
+using AliBackup.Emulator.Sts;
 using AliBackup.Emulator.Wire;
 
 namespace AliBackup.Emulator;
@@ -27,6 +28,21 @@ public sealed class EmulatorOptions
 
     /// <summary>Seed the demo instances (one per product, plus a Redis cluster) with a week of automatic backups.</summary>
     public bool SeedDemoInstances { get; set; } = true;
+
+    /// <summary>RAM roles the emulated STS (version 2015-04-01 on the same port) lets callers assume.</summary>
+    public List<EmulatedRole> Roles { get; } = [];
+
+    /// <summary>The RAM role attached to the emulated ECS instance (metadata routes under /latest/); null: none.</summary>
+    public string? EcsRamRoleName { get; set; }
+
+    /// <summary>How long the instance role's credentials last (ECS hands out about six hours).</summary>
+    public TimeSpan EcsCredentialLifetime { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Hardened metadata mode: only requests carrying a token from PUT /latest/api/token are answered.</summary>
+    public bool EcsRequireMetadataToken { get; set; }
+
+    /// <summary>How long credentials from the credentials-URI route (/_emulator/credentials-uri) last.</summary>
+    public TimeSpan CredentialsUriLifetime { get; set; } = TimeSpan.FromHours(1);
 
     public static EmulatorOptions WithDemoKey()
     {

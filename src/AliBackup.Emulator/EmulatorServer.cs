@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AliBackup.Emulator.Metadata;
 using AliBackup.Emulator.Products;
 using AliBackup.Emulator.State;
+using AliBackup.Emulator.Sts;
 using AliBackup.Emulator.Wire;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,8 +14,9 @@ namespace AliBackup.Emulator;
 
 /// <summary>
 /// The loopback emulator: answers the backup APIs of Redis, PolarDB and MongoDB on one port (routed by API version,
-/// as one endpoint override serves all products), after verifying every signature. Start it in-process with
-/// <see cref="StartAsync"/> or run the project as a program.
+/// as one endpoint override serves all products), after verifying every signature. The same port serves STS
+/// (version 2015-04-01), the ECS instance metadata routes and a credentials URI, so every way of obtaining
+/// credentials can be exercised end to end. Start it in-process with <see cref="StartAsync"/> or run the project.
 /// </summary>
 public sealed class EmulatorServer : IAsyncDisposable
 {
@@ -35,6 +38,27 @@ public sealed class EmulatorServer : IAsyncDisposable
         _keys = [.. options.Keys];
         _products = new ProductApi[] { new RedisApi(), new PolarDbApi(), new MongoDbApi() }.ToDictionary(p => p.Version);
         _verifier = new SignatureVerifier(FindKey, options.WallClock);
+        TemporaryKeys = new TemporaryKeys(AddKey, options.WallClock);
+        Roles = [.. options.Roles];
+        _sts = new StsApi(Roles, TemporaryKeys, options.WallClock);
+        Metadata = new InstanceMetadataService(options, TemporaryKeys, state);
+    }
+
+    private readonly StsApi _sts;
+
+    /// <summary>Temporary keys handed out by STS, the metadata routes and the credentials URI.</summary>
+    public TemporaryKeys TemporaryKeys { get; }
+
+    /// <summary>The roles STS knows (add more while running, e.g. through POST /_emulator/sts/roles).</summary>
+    public List<EmulatedRole> Roles { get; }
+
+    /// <summary>The ECS metadata and credentials-URI routes (the attached role can be changed while running).</summary>
+    public InstanceMetadataService Metadata { get; }
+
+    /// <summary>Every key pair the emulator accepts now: the configured ones and every temporary one it issued.</summary>
+    public IReadOnlyList<EmulatorKey> Keys
+    {
+        get { lock (_keys) return _keys.ToList(); }
     }
 
     public EmulatorOptions Options { get; }
@@ -87,6 +111,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     private void MapRoutes()
     {
         _app.MapMethods("/", ["GET", "POST"], HandleRpcAsync);
+        Metadata.Map(_app);
         EmulatorControl.Map(_app, this);
     }
 
@@ -103,6 +128,11 @@ public sealed class EmulatorServer : IAsyncDisposable
             var version = call.Version;
             if (string.IsNullOrEmpty(action) || string.IsNullOrEmpty(version))
                 throw new ApiErrorException(400, "MissingParameter", "The action and version of the request are required (x-acs-action/x-acs-version or Action/Version).");
+            if (version == StsApi.Version)
+            {
+                await HandleStsAsync(http, call, action, requestId);
+                return;
+            }
             if (!_products.TryGetValue(version, out product))
                 throw new ApiErrorException(404, "InvalidVersion", "Specified parameter Version is not valid.");
             instanceId = call.Param(product.InstanceParameter);
@@ -146,6 +176,44 @@ public sealed class EmulatorServer : IAsyncDisposable
             });
         }
     }
+
+    /// <summary>STS: same wire and error shapes as the products; AssumeRoleWithOIDC is the one anonymous action.</summary>
+    private async Task HandleStsAsync(HttpContext http, RpcCall call, string action, string requestId)
+    {
+        string? accessKeyId = null;
+        try
+        {
+            var caller = StsApi.IsAnonymous(action) ? null : _verifier.Verify(call);
+            accessKeyId = caller?.AccessKeyId;
+            var fault = State.TakeFault(action, null, exactAction: true);
+            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+            var body = _sts.Handle(action, call, caller);
+            var response = new JsonObject { ["RequestId"] = requestId };
+            foreach (var (name, value) in body.ToList())
+            {
+                body.Remove(name);
+                response[name] = value;
+            }
+            RecordSts(call, action, 200, null, accessKeyId);
+            await WriteJsonAsync(http, 200, response);
+        }
+        catch (ApiErrorException error)
+        {
+            RecordSts(call, action, error.HttpStatus, error.Code, accessKeyId ?? call.Param("AccessKeyId"));
+            if (error.RetryAfterSeconds is { } seconds) http.Response.Headers["x-acs-retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+            await WriteJsonAsync(http, error.HttpStatus, new JsonObject
+            {
+                ["RequestId"] = requestId,
+                ["HostId"] = StsApi.HostId,
+                ["Code"] = error.Code,
+                ["Message"] = error.ServiceMessage,
+                ["Recommend"] = "https://api.aliyun.com/troubleshoot?q=" + Uri.EscapeDataString(error.Code) + "&product=Sts",
+            });
+        }
+    }
+
+    private void RecordSts(RpcCall call, string action, int status, string? code, string? accessKeyId) =>
+        State.Record(new RequestRecord(State.Now, "STS", action, null, status, code, accessKeyId, call.AllParameters(), SignatureOf(call)));
 
     private void Record(RpcCall call, ProductApi? product, string? instanceId, int status, string? code, string? accessKeyId) =>
         State.Record(new RequestRecord(State.Now, product?.Product.ToString(), call.Action, instanceId, status, code, accessKeyId,

@@ -37,6 +37,32 @@ namespace AliBackup.Service
 
         /// <summary>Client settings (retries, timeouts); null for the defaults.</summary>
         public OpenApiClientOptions? Client { get; set; }
+
+        /// <summary>Temporary credentials to share with other services (one cache per PowerShell session); null: a private one.</summary>
+        public TemporaryCredentialCache? CredentialCache { get; set; }
+
+        /// <summary>The session's default region (Connect-AliBackup -Region): after the caller's region, before the environment.</summary>
+        public string? DefaultRegion { get; set; }
+
+        /// <summary>The session's default endpoint (Connect-AliBackup -Endpoint): after the caller's, before ALIBACKUP_ENDPOINT.</summary>
+        public string? DefaultEndpoint { get; set; }
+
+        /// <summary>How <see cref="DefaultRegion"/> and <see cref="DefaultEndpoint"/> are named where their source is shown.</summary>
+        public string DefaultsSource { get; set; } = "session defaults";
+    }
+
+    /// <summary>A setting's value and where it came from (shown by Get-AliBackupContext).</summary>
+    public sealed class SourcedValue
+    {
+        public SourcedValue(string? value, string source)
+        {
+            Value = value;
+            Source = source;
+        }
+
+        public string? Value { get; }
+
+        public string Source { get; }
     }
 
     /// <summary>
@@ -74,36 +100,92 @@ namespace AliBackup.Service
 
         public EnvironmentReader Environment => _options.Environment;
 
-        /// <summary>-Credential, else -Profile, else the SDK-compatible default chain.</summary>
+        /// <summary>
+        /// -Credential, else -Profile (an aliyun CLI profile of any supported mode), else the official SDKs' default chain:
+        /// environment variables, OIDC, the aliyun CLI config file, the INI credentials file, the ECS RAM role, the
+        /// credentials URI.
+        /// </summary>
         public static ICredentialProvider CreateCredentialProvider(BackupServiceOptions options)
         {
             if (options.Credential != null) return new StaticCredentialProvider(options.Credential);
-            if (!string.IsNullOrEmpty(options.Profile))
-                return new CliProfileCredentialProvider(new CliProfileStore(options.Environment), options.Profile);
-            return CredentialChain.CreateDefault(options.Environment);
+            var context = new CredentialContext(options.Environment, options.Http, options.Time, options.Observer, options.CredentialCache);
+            if (!string.IsNullOrEmpty(options.Profile)) return new CliProfileCredentialProvider(context, options.Profile);
+            return CredentialChain.CreateDefault(context);
         }
 
         /// <summary>
-        /// Where calls go when the caller gives a region and/or endpoint (either may be null): the region falls back to
-        /// ALIBABA_CLOUD_REGION_ID, ALIBABA_CLOUD_REGION, then the CLI profile's region_id; the endpoint to ALIBACKUP_ENDPOINT.
+        /// Where calls go when the caller gives a region and/or endpoint (either may be null): the region falls back to the
+        /// session default, ALIBABA_CLOUD_REGION_ID, ALIBABA_CLOUD_REGION, then the CLI profile's region_id; the endpoint to
+        /// the session default, then ALIBACKUP_ENDPOINT.
         /// </summary>
-        public ApiTarget ResolveTarget(string? region, string? endpoint)
+        public ApiTarget ResolveTarget(string? region, string? endpoint) =>
+            new ApiTarget(ResolveRegion(region).Value, ResolveEndpointOverride(endpoint).Value);
+
+        /// <summary>The region and where it came from; Value is null (source "none") when no source has one.</summary>
+        public SourcedValue ResolveRegion(string? region)
         {
             var env = _options.Environment;
-            var resolvedRegion = FirstNonEmpty(region, env.Get("ALIBABA_CLOUD_REGION_ID"), env.Get("ALIBABA_CLOUD_REGION"));
-            if (resolvedRegion == null)
+            if (!string.IsNullOrWhiteSpace(region)) return new SourcedValue(region!.Trim(), "-Region");
+            if (!string.IsNullOrWhiteSpace(_options.DefaultRegion)) return new SourcedValue(_options.DefaultRegion!.Trim(), _options.DefaultsSource);
+            foreach (var variable in new[] { "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_REGION" })
             {
-                try
+                var value = env.Get(variable);
+                if (!string.IsNullOrWhiteSpace(value)) return new SourcedValue(value!.Trim(), variable);
+            }
+            try
+            {
+                var store = new CliProfileStore(env);
+                if (store.Exists)
                 {
-                    var store = new CliProfileStore(env);
-                    if (store.Exists) resolvedRegion = store.GetProfile(_options.Profile).RegionId;
-                }
-                catch (AliBackupCredentialException)
-                {
-                    // A broken or missing profile is reported by the credential chain; here it only means "no region".
+                    var profile = store.GetProfile(_options.Profile);
+                    if (!string.IsNullOrWhiteSpace(profile.RegionId)) return new SourcedValue(profile.RegionId!.Trim(), "aliyun CLI profile '" + profile.Name + "'");
                 }
             }
-            return new ApiTarget(resolvedRegion, FirstNonEmpty(endpoint, env.Get(EndpointResolver.EndpointEnvironmentVariable)));
+            catch (AliBackupCredentialException)
+            {
+                // A broken or missing profile is reported by the credential chain; here it only means "no region".
+            }
+            return new SourcedValue(null, "none");
+        }
+
+        /// <summary>The endpoint that overrides the region's (null, source "none", when the region decides).</summary>
+        public SourcedValue ResolveEndpointOverride(string? endpoint)
+        {
+            if (!string.IsNullOrWhiteSpace(endpoint)) return new SourcedValue(endpoint!.Trim(), "-Endpoint");
+            if (!string.IsNullOrWhiteSpace(_options.DefaultEndpoint)) return new SourcedValue(_options.DefaultEndpoint!.Trim(), _options.DefaultsSource);
+            var variable = _options.Environment.Get(EndpointResolver.EndpointEnvironmentVariable);
+            return string.IsNullOrWhiteSpace(variable)
+                ? new SourcedValue(null, "none")
+                : new SourcedValue(variable!.Trim(), EndpointResolver.EndpointEnvironmentVariable);
+        }
+
+        /// <summary>
+        /// Resolves the credentials (obtaining temporary ones if the source hands those out), the region and the endpoint,
+        /// and says where each came from. Nothing secret is in the result.
+        /// </summary>
+        public async Task<AliBackupContext> GetContextAsync(string? region, string? endpoint, BackupEngine? engine, CancellationToken cancellationToken)
+        {
+            var credential = await Credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false);
+            var resolvedRegion = ResolveRegion(region);
+            var resolvedEndpoint = ResolveEndpointOverride(endpoint);
+            var endpoints = new List<string>();
+            foreach (var e in EngineCatalog.All.Where(e => engine == null || e.Engine == engine))
+            {
+                if (resolvedEndpoint.Value == null && resolvedRegion.Value == null) break;
+                endpoints.Add(e.Engine + " " + EndpointResolver.Resolve(e.Product, resolvedRegion.Value, resolvedEndpoint.Value).GetLeftPart(UriPartial.Authority));
+            }
+            return new AliBackupContext
+            {
+                CredentialSource = credential.ProviderName,
+                AccessKeyId = credential.MaskedAccessKeyId,
+                IsTemporary = credential.IsTemporary,
+                Expiration = credential.Expiration,
+                Region = resolvedRegion.Value,
+                RegionSource = resolvedRegion.Source,
+                Endpoint = resolvedEndpoint.Value != null ? EndpointResolver.ParseEndpoint(resolvedEndpoint.Value).GetLeftPart(UriPartial.Authority) : null,
+                EndpointSource = resolvedEndpoint.Value != null ? resolvedEndpoint.Source : resolvedRegion.Value != null ? "region" : "none",
+                ProductEndpoints = endpoints.ToArray(),
+            };
         }
 
         public ProductChannel Channel(IBackupEngine engine, ApiTarget target) =>
@@ -212,7 +294,5 @@ namespace AliBackup.Service
 
         private static BackupTask AttachOrFail(BackupTask running, RunningBackupAction ifRunning) =>
             ifRunning == RunningBackupAction.Attach ? running : throw new BackupAlreadyRunningException(running);
-
-        private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
     }
 }

@@ -19,10 +19,11 @@ public sealed class ModuleTests : IDisposable
     }
 
     [Fact]
-    public void Exactly_the_four_cmdlets_are_exported()
+    public void Exactly_the_seven_cmdlets_are_exported()
     {
         var result = _session.Run("Get-Command -Module AliBackup | ForEach-Object { $_.Name }");
-        Assert.Equal(["Get-AliBackup", "Get-AliBackupTask", "Start-AliBackup", "Wait-AliBackupTask"], result.Output.Select(o => o.ToString()).Order());
+        Assert.Equal(["Connect-AliBackup", "Disconnect-AliBackup", "Get-AliBackup", "Get-AliBackupContext", "Get-AliBackupTask", "Start-AliBackup", "Wait-AliBackupTask"],
+            result.Output.Select(o => o.ToString()).Order());
     }
 
     [Theory]
@@ -30,6 +31,8 @@ public sealed class ModuleTests : IDisposable
     [InlineData("Start-AliBackup", "AliBackup.BackupTask")]
     [InlineData("Get-AliBackup", "AliBackup.Backup")]
     [InlineData("Wait-AliBackupTask", "AliBackup.Backup")]
+    [InlineData("Connect-AliBackup", "AliBackup.AliBackupContext")]
+    [InlineData("Get-AliBackupContext", "AliBackup.AliBackupContext")]
     public void Each_cmdlet_declares_what_it_writes(string cmdlet, string type)
     {
         var result = _session.Run("(Get-Command " + cmdlet + ").OutputType | ForEach-Object { $_.Name }");
@@ -45,5 +48,24 @@ public sealed class ModuleTests : IDisposable
     {
         var result = _session.Run("$c = Get-Command " + cmdlet + "; 'Region','Endpoint','Profile','Credential' | ForEach-Object { $c.Parameters.ContainsKey($_) }; $c.Parameters['InstanceId'].Aliases -join ','");
         Assert.Equal(["True", "True", "True", "True", "DBClusterId,DBInstanceId"], result.Output.Select(o => o.ToString()));
+    }
+
+    [Theory]
+    [InlineData("Connect-AliBackup -Region cn-h")]
+    [InlineData("Get-AliBackup r-x -Region cn-h")]
+    [InlineData("Get-AliBackupContext -Region cn-h")]
+    public void Region_completes_with_the_products_regions(string line)
+    {
+        _session.SetVariable("line", line);
+        var result = _session.Run("(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText");
+        Assert.Equal(["cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-heyuan-acdr-1", "cn-hongkong", "cn-huhehaote"], result.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
+    public void Connect_takes_the_session_settings_and_Disconnect_takes_none()
+    {
+        var result = _session.Run("$c = Get-Command Connect-AliBackup; 'Credential','Profile','Region','Endpoint','PassThru' | ForEach-Object { $c.Parameters.ContainsKey($_) }; " +
+                                  "(Get-Command Disconnect-AliBackup).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters }");
+        Assert.Equal(["True", "True", "True", "True", "True"], result.Output.Select(o => o.ToString()));
     }
 }

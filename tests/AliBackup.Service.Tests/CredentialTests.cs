@@ -89,7 +89,7 @@ public sealed class CredentialTests : IDisposable
     [Fact]
     public async Task When_every_source_fails_one_error_lists_what_each_said()
     {
-        var chain = CredentialChain.CreateDefault(Env());
+        var chain = CredentialChain.CreateDefault(Env(new() { ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true" }));
         var error = await Assert.ThrowsAsync<AliBackupCredentialException>(() => chain.GetCredentialAsync(CancellationToken.None));
         Assert.Contains("env: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set", error.Message);
         Assert.Contains("cli_profile: The aliyun CLI config file", error.Message);
@@ -134,5 +134,55 @@ public sealed class CredentialTests : IDisposable
         Assert.Equal("cn-qingdao", Service(new() { ["ALIBABA_CLOUD_REGION_ID"] = "cn-qingdao" }).ResolveTarget(null, null).Region);
         Assert.Equal("cn-beijing", Service(null).ResolveTarget(null, null).Region);
         Assert.Equal("http://127.0.0.1:1", Service(new() { ["ALIBACKUP_ENDPOINT"] = "http://127.0.0.1:1" }).ResolveTarget(null, null).Endpoint);
+    }
+
+    [Fact]
+    public void Each_region_and_endpoint_says_where_it_came_from()
+    {
+        WriteConfig("""{ "current": "prod", "profiles": [ { "name": "prod", "mode": "AK", "access_key_id": "a", "access_key_secret": "b", "region_id": "cn-beijing" } ] }""");
+        BackupService Service(Dictionary<string, string>? vars, string? sessionRegion = null, string? sessionEndpoint = null) => new(new BackupServiceOptions
+        {
+            Environment = Env(vars), DefaultRegion = sessionRegion, DefaultEndpoint = sessionEndpoint, DefaultsSource = "Connect-AliBackup",
+        });
+        (string?, string) Region(BackupService s, string? parameter) => (s.ResolveRegion(parameter).Value, s.ResolveRegion(parameter).Source);
+
+        var vars = new Dictionary<string, string> { ["ALIBABA_CLOUD_REGION_ID"] = "cn-qingdao", ["ALIBABA_CLOUD_REGION"] = "cn-chengdu", ["ALIBACKUP_ENDPOINT"] = "http://127.0.0.1:7" };
+        Assert.Equal(("ap-south-1", "-Region"), Region(Service(vars, "eu-west-1"), "ap-south-1"));
+        Assert.Equal(("eu-west-1", "Connect-AliBackup"), Region(Service(vars, "eu-west-1"), null));
+        Assert.Equal(("cn-qingdao", "ALIBABA_CLOUD_REGION_ID"), Region(Service(vars), null));
+        vars.Remove("ALIBABA_CLOUD_REGION_ID");
+        Assert.Equal(("cn-chengdu", "ALIBABA_CLOUD_REGION"), Region(Service(vars), null));
+        vars.Remove("ALIBABA_CLOUD_REGION");
+        Assert.Equal(("cn-beijing", "aliyun CLI profile 'prod'"), Region(Service(vars), null));
+        File.Delete(Path.Combine(_home, ".aliyun", "config.json"));
+        Assert.Equal((null, "none"), Region(Service(vars), null));
+
+        Assert.Equal("ALIBACKUP_ENDPOINT", Service(vars).ResolveEndpointOverride(null).Source);
+        Assert.Equal(("http://127.0.0.1:9", "Connect-AliBackup"), (Service(vars, sessionEndpoint: "http://127.0.0.1:9").ResolveEndpointOverride(null).Value, Service(vars, sessionEndpoint: "http://127.0.0.1:9").ResolveEndpointOverride(null).Source));
+        Assert.Equal("-Endpoint", Service(vars, sessionEndpoint: "http://127.0.0.1:9").ResolveEndpointOverride("http://127.0.0.1:8").Source);
+        Assert.Equal("cn-beijing", Service(null, "cn-beijing").ResolveTarget(null, null).Region);
+    }
+
+    [Fact]
+    public async Task The_context_shows_source_masked_key_region_and_product_hosts_but_no_secret()
+    {
+        var service = new BackupService(new BackupServiceOptions
+        {
+            Environment = Env(new() { ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = "LTAI5tContextKeyId99", ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "context-secret", ["ALIBABA_CLOUD_SECURITY_TOKEN"] = "context-token" }),
+        });
+
+        var context = await service.GetContextAsync("cn-shenzhen", null, null, CancellationToken.None);
+
+        Assert.Equal(("default/env", "LTAI************Id99", true), (context.CredentialSource, context.AccessKeyId, context.IsTemporary));
+        Assert.Equal(("cn-shenzhen", "-Region", null, "region"), (context.Region, context.RegionSource, context.Endpoint, context.EndpointSource));
+        Assert.Equal(["Redis https://r-kvstore.cn-shenzhen.aliyuncs.com", "PolarDB https://polardb.cn-shenzhen.aliyuncs.com", "MongoDB https://mongodb.aliyuncs.com"], context.ProductEndpoints);
+        var text = System.Text.Json.JsonSerializer.Serialize(context) + context;
+        Assert.DoesNotContain("context-secret", text);
+        Assert.DoesNotContain("context-token", text);
+        Assert.DoesNotContain("ContextKey", text);
+
+        var pinned = await service.GetContextAsync(null, "127.0.0.1:8080", BackupEngine.PolarDB, CancellationToken.None);
+        Assert.Equal(("http://127.0.0.1:8080", "-Endpoint"), (pinned.Endpoint, pinned.EndpointSource));
+        Assert.Equal(["PolarDB http://127.0.0.1:8080"], pinned.ProductEndpoints);
     }
 }

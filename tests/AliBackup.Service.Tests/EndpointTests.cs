@@ -46,6 +46,7 @@ public class EndpointTests
         Assert.Equal("Region", error.ParameterName);
         Assert.Contains("-Region", error.Message);
         Assert.Contains("ALIBABA_CLOUD_REGION_ID", error.Message);
+        Assert.Contains("Connect-AliBackup -Region", error.Message);
     }
 
     [Fact]

@@ -51,6 +51,12 @@ public sealed partial class OfficialSdkOracleTests(OfficialSdkOracleTests.NodeSu
             var options = new EmulatorOptions { StageDuration = TimeSpan.FromMilliseconds(200) };
             options.Keys.Add(new EmulatorKey(keyId, secret));
             options.Keys.Add(new EmulatorKey("STS.oracle0001", "oracle-sts-secret", "oracle-sts-token"));
+            const string roleArn = "acs:ram::1234567890123456:role/backup-operator";
+            const string oidcProviderArn = "acs:ram::1234567890123456:oidc-provider/oracle";
+            const string oidcIssuer = "https://oidc.oracle.example";
+            options.Roles.Add(new AliBackup.Emulator.Sts.EmulatedRole { Arn = roleArn, OidcProviderArn = oidcProviderArn, OidcIssuer = oidcIssuer });
+            options.EcsRamRoleName = "OracleEcsRole";
+            options.EcsRequireMetadataToken = true;
             await using var emulator = await EmulatorServer.StartAsync(options);
 
             if (!Directory.Exists(Path.Combine(OracleDirectory, "node_modules", "@alicloud", "openapi-client")))
@@ -64,6 +70,9 @@ public sealed partial class OfficialSdkOracleTests(OfficialSdkOracleTests.NodeSu
                 ["ORACLE_STS_KEY_ID"] = "STS.oracle0001",
                 ["ORACLE_STS_KEY_SECRET"] = "oracle-sts-secret",
                 ["ORACLE_STS_TOKEN"] = "oracle-sts-token",
+                ["ORACLE_ROLE_ARN"] = roleArn,
+                ["ORACLE_OIDC_PROVIDER_ARN"] = oidcProviderArn,
+                ["ORACLE_OIDC_ISSUER"] = oidcIssuer,
             };
             Output = await RunAsync("node", ["--test", "--test-reporter=tap", SuiteFile], environment, TimeSpan.FromMinutes(5));
             ParseTap(Output);

@@ -75,6 +75,49 @@ public class SigningVectorTests
         Assert.Equal(encoded, PercentEncoding.Encode(raw));
     }
 
+    public static TheoryData<string> V1VectorNames()
+    {
+        using var doc = Fixtures.Json("api/signing-vectors.json");
+        var names = new TheoryData<string>();
+        foreach (var v in doc.RootElement.GetProperty("v1").EnumerateArray()) names.Add(v.GetProperty("name").GetString()!);
+        return names;
+    }
+
+    [Fact]
+    public void The_fixture_holds_both_V1_vectors()
+    {
+        Assert.Equal(2, V1VectorNames().Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(V1VectorNames))]
+    public void The_V1_signer_reproduces_the_official_signature(string name)
+    {
+        using var doc = Fixtures.Json("api/signing-vectors.json");
+        var vector = doc.RootElement.GetProperty("v1").EnumerateArray().Single(v => v.GetProperty("name").GetString() == name);
+        var input = vector.GetProperty("input");
+        var expected = vector.GetProperty("expected");
+        var parameters = input.GetProperty("params").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList();
+
+        var signature = AcsV1Signer.Sign(input.GetProperty("method").GetString()!, parameters, input.GetProperty("accessKeySecret").GetString()!);
+
+        Assert.Equal(expected.GetProperty("canonicalizedQueryString").GetString(), signature.CanonicalizedQueryString);
+        Assert.Equal(expected.GetProperty("stringToSign").GetString(), signature.StringToSign);
+        Assert.Equal(expected.GetProperty("signature").GetString(), signature.Signature);
+        Assert.DoesNotContain(signature.Signature, signature.ToString());
+    }
+
+    [Fact]
+    public void The_V1_signature_covers_every_parameter_and_ignores_a_Signature_parameter()
+    {
+        var parameters = new List<KeyValuePair<string, string>> { new("Action", "AssumeRole"), new("RoleSessionName", "a b") };
+        var baseline = AcsV1Signer.Sign("POST", parameters, "secret").Signature;
+        Assert.Equal(baseline, AcsV1Signer.Sign("POST", [.. parameters, new("Signature", "ignored")], "secret").Signature);
+        Assert.NotEqual(baseline, AcsV1Signer.Sign("POST", [.. parameters, new("SecurityToken", "t")], "secret").Signature);
+        Assert.NotEqual(baseline, AcsV1Signer.Sign("GET", parameters, "secret").Signature);
+        Assert.Contains("RoleSessionName%3Da%2520b", AcsV1Signer.Sign("POST", parameters, "secret").StringToSign);
+    }
+
     [Fact]
     public void Signature_objects_do_not_print_their_signature()
     {

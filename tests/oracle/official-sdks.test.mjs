@@ -1,12 +1,18 @@
 // The official Alibaba Cloud SDKs against the AliBackup emulator: an outside check that the emulator speaks the
 // products' wire format (signatures the SDKs compute verify; typed models fill from its answers).
 // Run by tests/AliBackup.Service.Tests/OfficialSdkOracleTests.cs, which starts the emulator and passes:
-//   ORACLE_ENDPOINT (host:port), ORACLE_KEY_ID / ORACLE_KEY_SECRET, ORACLE_STS_KEY_ID / ORACLE_STS_KEY_SECRET / ORACLE_STS_TOKEN
+//   ORACLE_ENDPOINT (host:port), ORACLE_KEY_ID / ORACLE_KEY_SECRET, ORACLE_STS_KEY_ID / ORACLE_STS_KEY_SECRET / ORACLE_STS_TOKEN,
+//   ORACLE_ROLE_ARN, ORACLE_OIDC_PROVIDER_ARN, ORACLE_OIDC_ISSUER (the emulated STS; its metadata routes have a role attached)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenApiModule, * as $OpenApi from '@alicloud/openapi-client';
 import * as $Util from '@alicloud/tea-util';
 import KvstoreModule, * as $Kvstore from '@alicloud/r-kvstore20150101';
+import * as Credentials from '@alicloud/credentials';
+import { doRequest } from '@alicloud/credentials/dist/src/providers/http.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const OpenApiClient = OpenApiModule.default ?? OpenApiModule;
 const KvstoreClient = KvstoreModule.default ?? KvstoreModule;
@@ -207,4 +213,104 @@ test('a V1 (HMAC-SHA1) signed call verifies too', async () => {
   const tasks = await polar('DescribeBackupTasks', { DBClusterId: polardb }, { overrides: { signatureAlgorithm: 'v2' } });
   assert.ok(Array.isArray(tasks.Items.BackupJob));
   await rejects(polar('DescribeBackupTasks', { DBClusterId: polardb }, { overrides: { signatureAlgorithm: 'v2', accessKeySecret: 'nope' } }), 'SignatureDoesNotMatch', 400);
+});
+
+// --- The official credentials library (@alicloud/credentials) against the emulated STS, metadata service and
+// credentials URI. The library always speaks https to STS and talks to 100.100.100.200 for metadata; its doRequest
+// hook (there "for mock") only swaps the scheme and host for the loopback emulator. Signing and bodies are its own.
+
+const roleArn = process.env.ORACLE_ROLE_ARN;
+
+function toEmulator(provider) {
+  provider.doRequest = (request) => {
+    request.protocol = 'http';
+    if (request.host === '100.100.100.200') request.host = endpoint;
+    return doRequest(request);
+  };
+  return provider;
+}
+
+const staticAk = (secret = keySecret) =>
+  Credentials.StaticAKCredentialsProvider.builder().withAccessKeyId(keyId).withAccessKeySecret(secret).build();
+
+function jwt(claims) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return part({ alg: 'RS256', typ: 'JWT' }) + '.' + part(claims) + '.' + Buffer.from('signature').toString('base64url');
+}
+
+/** Proves a temporary key pair works: a signed redis call with it (the emulator checks the token). */
+async function signsRedisCall(credentials) {
+  assert.match(credentials.accessKeyId, /^STS\./);
+  assert.ok(credentials.securityToken.length > 100);
+  const response = await kvstore({ accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret, securityToken: credentials.securityToken })
+    .describeBackupTasks(new $Kvstore.DescribeBackupTasksRequest({ instanceId: redis }));
+  assert.ok(Array.isArray(response.body.backupJobs));
+}
+
+test('credentials RAMRoleARN provider assumes a role with its V1-signed AssumeRole', async () => {
+  const provider = toEmulator(Credentials.RAMRoleARNCredentialsProvider.builder()
+    .withCredentialsProvider(staticAk()).withRoleArn(roleArn).withRoleSessionName('oracle-session')
+    .withDurationSeconds(900).withExternalId('oracle-external').withStsEndpoint(endpoint).build());
+  const credentials = await provider.getCredentials();
+  assert.equal(credentials.providerName, 'ram_role_arn/static_ak');
+  await signsRedisCall(credentials);
+});
+
+test('credentials RAMRoleARN provider chained on STS credentials sends their token', async () => {
+  const first = await toEmulator(Credentials.RAMRoleARNCredentialsProvider.builder()
+    .withCredentialsProvider(staticAk()).withRoleArn(roleArn).withRoleSessionName('first').withStsEndpoint(endpoint).build()).getCredentials();
+  const source = Credentials.StaticSTSCredentialsProvider.builder()
+    .withAccessKeyId(first.accessKeyId).withAccessKeySecret(first.accessKeySecret).withSecurityToken(first.securityToken).build();
+  const second = await toEmulator(Credentials.RAMRoleARNCredentialsProvider.builder()
+    .withCredentialsProvider(source).withRoleArn(roleArn).withRoleSessionName('second').withStsEndpoint(endpoint).build()).getCredentials();
+  assert.notEqual(second.accessKeyId, first.accessKeyId);
+  await signsRedisCall(second);
+});
+
+test('credentials RAMRoleARN provider reads the emulator SignatureDoesNotMatch echo as an invalid secret', async () => {
+  const provider = toEmulator(Credentials.RAMRoleARNCredentialsProvider.builder()
+    .withCredentialsProvider(staticAk('wrong-secret')).withRoleArn(roleArn).withRoleSessionName('bad').withStsEndpoint(endpoint).build());
+  // The library says this only when the echoed string-to-sign equals its own exactly.
+  await assert.rejects(provider.getCredentials(), /the access key secret is invalid/);
+});
+
+test('credentials OIDC provider assumes a role anonymously with the token file', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'oidc-')), 'token');
+  writeFileSync(file, jwt({ iss: process.env.ORACLE_OIDC_ISSUER, sub: 'oracle', aud: 'sts.aliyuncs.com', exp: Math.floor(Date.now() / 1000) + 3600 }));
+  const provider = toEmulator(Credentials.OIDCRoleArnCredentialsProvider.builder()
+    .withOIDCProviderArn(process.env.ORACLE_OIDC_PROVIDER_ARN).withOIDCTokenFilePath(file).withRoleArn(roleArn)
+    .withRoleSessionName('oracle-oidc').withStsEndpoint(endpoint).build());
+  const credentials = await provider.getCredentials();
+  assert.equal(credentials.providerName, 'oidc_role_arn');
+  await signsRedisCall(credentials);
+
+  writeFileSync(file, jwt({ iss: process.env.ORACLE_OIDC_ISSUER, sub: 'oracle', exp: Math.floor(Date.now() / 1000) - 60 }));
+  const expired = toEmulator(Credentials.OIDCRoleArnCredentialsProvider.builder()
+    .withOIDCProviderArn(process.env.ORACLE_OIDC_PROVIDER_ARN).withOIDCTokenFilePath(file).withRoleArn(roleArn).withStsEndpoint(endpoint).build());
+  await assert.rejects(expired.getCredentials(), /AuthenticationFail\.OIDCToken\.Expired/);
+});
+
+test('credentials ECS RAM role provider takes the token step and reads the role credentials', async () => {
+  const provider = toEmulator(Credentials.ECSRAMRoleCredentialsProvider.builder().withDisableIMDSv1(true).build());
+  const credentials = await provider.getCredentials();
+  assert.equal(credentials.providerName, 'ecs_ram_role');
+  await signsRedisCall(credentials);
+});
+
+test('credentials URI provider reads the credentials-URI route', async () => {
+  const provider = Credentials.URICredentialsProvider.builder().withCredentialsURI(`http://${endpoint}/_emulator/credentials-uri`).build();
+  await signsRedisCall(await provider.getCredentials());
+});
+
+test('sts GetCallerIdentity answers for temporary keys, signed V3 or V1', async () => {
+  const session = await toEmulator(Credentials.RAMRoleARNCredentialsProvider.builder()
+    .withCredentialsProvider(staticAk()).withRoleArn(roleArn).withRoleSessionName('who-am-i').withStsEndpoint(endpoint).build()).getCredentials();
+  const overrides = { accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret, securityToken: session.securityToken };
+  for (const signatureAlgorithm of ['ACS3-HMAC-SHA256', 'v2']) {
+    const identity = await callApi('2015-04-01', 'GetCallerIdentity', {}, { overrides: { ...overrides, signatureAlgorithm } });
+    assert.equal(identity.IdentityType, 'AssumedRoleUser');
+    assert.match(identity.Arn, /:role\/backup-operator\/who-am-i$/);
+  }
+  const user = await callApi('2015-04-01', 'GetCallerIdentity', {});
+  assert.equal(user.IdentityType, 'RAMUser');
 });

@@ -163,13 +163,16 @@ public sealed class EmulatorState
         lock (_gate) _faults.Add(rule);
     }
 
-    /// <summary>Consumes one use of the first fault matching the request, if any.</summary>
-    public FaultRule? TakeFault(string action, string? instanceId)
+    /// <summary>
+    /// Consumes one use of the first fault matching the request, if any. With <paramref name="exactAction"/> only rules
+    /// naming the action match (STS calls are not hit by a product's catch-all fault).
+    /// </summary>
+    public FaultRule? TakeFault(string action, string? instanceId, bool exactAction = false)
     {
         lock (_gate)
         {
             var rule = _faults.FirstOrDefault(f => f.Remaining > 0 &&
-                                                   (f.Action == null || f.Action == action) &&
+                                                   (f.Action == action || f.Action == null && !exactAction) &&
                                                    (f.InstanceId == null || f.InstanceId == instanceId));
             if (rule == null) return null;
             rule.Remaining--;

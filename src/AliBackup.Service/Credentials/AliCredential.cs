@@ -32,11 +32,19 @@ namespace AliBackup.Service.Credentials
         /// <summary>When temporary credentials stop working (null for long-lived keys or when unknown).</summary>
         public DateTimeOffset? Expiration { get; }
 
-        /// <summary>Which source produced these credentials, e.g. <c>env</c> or <c>cli_profile:default</c>.</summary>
+        /// <summary>Which source produced these credentials, e.g. <c>default/env</c> or <c>cli_profile:prod/ram_role_arn</c>.</summary>
         public string ProviderName { get; }
 
         /// <summary>The AccessKey ID with its middle masked, for display.</summary>
         public string MaskedAccessKeyId => Mask(AccessKeyId);
+
+        /// <summary>The same keys, reported as coming from <paramref name="providerName"/> (e.g. prefixed by the chain).</summary>
+        internal AliCredential WithProviderName(string providerName) =>
+            new AliCredential(AccessKeyId, AccessKeySecret, SecurityToken, Expiration, providerName);
+
+        /// <summary>True when both carry the same key pair and token (whoever reported them).</summary>
+        internal bool SameKeysAs(AliCredential other) =>
+            AccessKeyId == other.AccessKeyId && AccessKeySecret == other.AccessKeySecret && SecurityToken == other.SecurityToken;
 
         internal static string Mask(string id) =>
             id.Length <= 8 ? new string('*', id.Length) : id.Substring(0, 4) + new string('*', id.Length - 8) + id.Substring(id.Length - 4);

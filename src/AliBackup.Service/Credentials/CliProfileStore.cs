@@ -52,6 +52,8 @@ namespace AliBackup.Service.Credentials
             _environment = environment;
         }
 
+        public EnvironmentReader Environment => _environment;
+
         /// <summary><c>~/.aliyun/config.json</c> under the user's home folder.</summary>
         public string ConfigPath => Path.Combine(_environment.HomeDirectory, ".aliyun", "config.json");
 

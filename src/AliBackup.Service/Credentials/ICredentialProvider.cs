@@ -16,8 +16,18 @@ namespace AliBackup.Service.Credentials
         Task<AliCredential> GetCredentialAsync(CancellationToken cancellationToken);
     }
 
+    /// <summary>
+    /// A provider that can be told the service rejected its credentials as expired (its clock and the service's may
+    /// disagree), so the next request gets fresh ones instead of the cached ones.
+    /// </summary>
+    public interface IRefreshableCredentialProvider
+    {
+        /// <summary>True when new credentials will be fetched for the next request.</summary>
+        bool Invalidate(AliCredential rejected);
+    }
+
     /// <summary>Credentials given directly (e.g. a PSCredential passed to -Credential).</summary>
-    public sealed class StaticCredentialProvider : ICredentialProvider
+    public sealed class StaticCredentialProvider : ICredentialProvider, IFingerprintedCredentialProvider
     {
         private readonly AliCredential _credential;
 
@@ -28,6 +38,28 @@ namespace AliBackup.Service.Credentials
 
         public string Name => _credential.ProviderName;
 
+        public string Fingerprint => "static|" + _credential.AccessKeyId + "|" + _credential.AccessKeySecret + "|" + _credential.SecurityToken;
+
         public Task<AliCredential> GetCredentialAsync(CancellationToken cancellationToken) => Task.FromResult(_credential);
+    }
+
+    /// <summary>
+    /// A link of the default chain that is not configured, switched off or misconfigured: it never answers, but the
+    /// chain's final error still says why it was passed over (e.g. which variable would turn it on).
+    /// </summary>
+    public sealed class UnavailableCredentialSource : ICredentialProvider
+    {
+        private readonly string _reason;
+
+        public UnavailableCredentialSource(string name, string reason)
+        {
+            Name = name;
+            _reason = reason;
+        }
+
+        public string Name { get; }
+
+        public Task<AliCredential> GetCredentialAsync(CancellationToken cancellationToken) =>
+            throw new AliBackupCredentialException(_reason);
     }
 }

@@ -19,7 +19,7 @@ namespace AliBackup.Service.Endpoints
             {
                 throw new AliBackupConfigurationException(
                     "No region is set, so the " + product.ProductId + " endpoint cannot be chosen. Pass -Region (for example -Region cn-hangzhou), " +
-                    "set ALIBABA_CLOUD_REGION_ID, or set region_id in your aliyun CLI profile.",
+                    "set it for the session with Connect-AliBackup -Region, set ALIBABA_CLOUD_REGION_ID, or set region_id in your aliyun CLI profile.",
                     "Region");
             }
             return new Uri("https://" + product.HostFor(region!) + "/");

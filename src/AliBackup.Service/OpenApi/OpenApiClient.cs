@@ -75,6 +75,7 @@ namespace AliBackup.Service.OpenApi
         /// <summary>Sends the call and returns the parsed JSON body of a 2xx answer.</summary>
         public async Task<JsonDocument> CallAsync(ApiRequest request, CancellationToken cancellationToken)
         {
+            var refreshedAfterExpiry = false;
             for (var attempt = 1; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -121,6 +122,14 @@ namespace AliBackup.Service.OpenApi
                     trace.ErrorCode = error.Code;
                     Observe(trace);
                     failure = error;
+                    // The service says the token expired though its source did not say so (no Expiration, or the clocks
+                    // disagree): fetch new credentials and send again, once.
+                    if (error.Code == "InvalidSecurityToken.Expired" && !refreshedAfterExpiry && credential.IsTemporary &&
+                        _credentials is IRefreshableCredentialProvider refreshable && refreshable.Invalidate(credential))
+                    {
+                        refreshedAfterExpiry = true;
+                        continue;
+                    }
                     var retryable = error.IsThrottling ? _options.RetryThrottling : error.IsTransient && request.IsIdempotent;
                     if (!retryable || attempt >= _options.MaxAttempts) throw error;
                     await DelayBeforeRetry(attempt, error.RetryAfter, cancellationToken).ConfigureAwait(false);

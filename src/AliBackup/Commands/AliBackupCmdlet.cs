@@ -17,8 +17,11 @@ namespace AliBackup.PowerShell.Commands
     /// from them, cancellation on Ctrl+C, and running async work to completion while all output is written on the
     /// pipeline thread.
     /// </summary>
-    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver
+    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, ICredentialObserver
     {
+        /// <summary>How the session defaults are named where a value's source is shown.</summary>
+        internal const string SessionDefaultsSource = "Connect-AliBackup";
+
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private BackupService? _service;
         private volatile PipelineOutput? _output;
@@ -49,12 +52,42 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
         protected CancellationToken StopToken => _stopping.Token;
 
-        protected BackupService Service => _service ??= new BackupService(ConfigureService(new BackupServiceOptions
+        protected BackupService Service => _service ??= new BackupService(ConfigureService(CreateServiceOptions(UsesSessionDefaults)));
+
+        /// <summary>
+        /// Whether the settings of Connect-AliBackup fill in what the parameters leave out. A -Credential or -Profile
+        /// parameter replaces the session's credentials; -Region and -Endpoint each replace their own default.
+        /// </summary>
+        protected virtual bool UsesSessionDefaults => true;
+
+        /// <summary>How credentials from -Credential are named where their source is shown.</summary>
+        protected virtual string CredentialParameterSource => "parameter";
+
+        /// <summary>The session of this runspace (Connect-AliBackup's settings and the shared credential cache).</summary>
+        internal ModuleSession Session => _session ??= ModuleSession.Of(this);
+
+        private ModuleSession? _session;
+
+        internal BackupServiceOptions CreateServiceOptions(bool withSessionDefaults)
         {
-            Credential = Credential == null ? null : ToAliCredential(Credential),
-            Profile = Profile,
-            Observer = this,
-        }));
+            var session = Session;
+            var options = new BackupServiceOptions
+            {
+                Credential = Credential == null ? null : ToAliCredential(Credential, CredentialParameterSource),
+                Profile = Profile,
+                Observer = this,
+                CredentialCache = session.Cache,
+                DefaultsSource = SessionDefaultsSource,
+            };
+            if (withSessionDefaults)
+            {
+                if (Credential == null && Profile == null) options.Credential = session.Credential;
+                options.Profile ??= session.Profile;
+                options.DefaultRegion = session.Region;
+                options.DefaultEndpoint = session.Endpoint;
+            }
+            return options;
+        }
 
         /// <summary>Where this record's calls go: -Region/-Endpoint as bound for this record, or the defaults.</summary>
         protected ApiTarget Target => Service.ResolveTarget(Region, Endpoint);
@@ -64,6 +97,8 @@ namespace AliBackup.PowerShell.Commands
 
         protected override void BeginProcessing()
         {
+            // Session state may only be touched on the pipeline thread; the service may first be built off it.
+            _session = ModuleSession.Of(this);
             if (Credential != null &&
                 (string.IsNullOrEmpty(Credential.UserName) || string.IsNullOrEmpty(Credential.GetNetworkCredential().Password)))
             {
@@ -77,7 +112,8 @@ namespace AliBackup.PowerShell.Commands
 
         /// <summary>
         /// Runs <paramref name="work"/> off the pipeline thread and pumps its output on this thread until it ends.
-        /// A stop request cancels the work; a credential failure terminates the command (every item would fail).
+        /// A stop request cancels the work; a credential failure (every item would fail), or any failure the work does not
+        /// handle itself, terminates the command.
         /// </summary>
         internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work)
         {
@@ -122,8 +158,9 @@ namespace AliBackup.PowerShell.Commands
             {
                 throw new PipelineStoppedException();
             }
-            catch (AliBackupCredentialException ex)
+            catch (AliBackupException ex)
             {
+                // Credential failures (every item would fail) and failures of work that is not per item.
                 ThrowTerminatingError(ErrorRecords.From(ex, null));
             }
         }
@@ -164,10 +201,20 @@ namespace AliBackup.PowerShell.Commands
             var output = _output;
             if (output == null) return;
             output.WriteVerbose(trace.ToString());
-            output.WriteDebug("Canonical request of " + trace.Action + " (signature and security token not shown):" + Environment.NewLine + trace.CanonicalRequest);
+            if (trace.CanonicalRequest.Length > 0)
+                output.WriteDebug("Canonical request of " + trace.Action + " (signature and security token not shown):" + Environment.NewLine + trace.CanonicalRequest);
         }
 
-        private static AliCredential ToAliCredential(PSCredential credential) =>
-            new AliCredential(credential.UserName, credential.GetNetworkCredential().Password, providerName: "parameter");
+        void ICredentialObserver.OnCredentialNotice(string message, bool isWarning)
+        {
+            var output = _output;
+            if (output == null) return;
+            if (isWarning) output.WriteWarning(message);
+            else output.WriteVerbose(message);
+        }
+
+        /// <summary>A PSCredential as an AccessKey pair: the user name is the AccessKey ID, the password the secret.</summary>
+        internal static AliCredential ToAliCredential(PSCredential credential, string providerName) =>
+            new AliCredential(credential.UserName, credential.GetNetworkCredential().Password, providerName: providerName);
     }
 }
