@@ -9,7 +9,7 @@ namespace AliBackup.Service.Credentials
     public sealed class AliCredential
     {
         public AliCredential(string accessKeyId, string accessKeySecret, string? securityToken = null,
-            DateTimeOffset? expiration = null, string providerName = "static")
+            DateTimeOffset? expiration = null, string providerName = "static", bool isRefreshable = false)
         {
             if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("AccessKeyId is empty.", nameof(accessKeyId));
             if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("AccessKeySecret is empty.", nameof(accessKeySecret));
@@ -18,6 +18,7 @@ namespace AliBackup.Service.Credentials
             SecurityToken = string.IsNullOrEmpty(securityToken) ? null : securityToken;
             Expiration = expiration;
             ProviderName = providerName;
+            IsRefreshable = isRefreshable;
         }
 
         public string AccessKeyId { get; }
@@ -32,6 +33,12 @@ namespace AliBackup.Service.Credentials
         /// <summary>When temporary credentials stop working (null for long-lived keys or when unknown).</summary>
         public DateTimeOffset? Expiration { get; }
 
+        /// <summary>
+        /// True when the source obtains new credentials by itself before these expire (STS roles, OIDC, ECS RAM role,
+        /// credentials URI); false for keys and tokens given as they are (variables, StsToken profiles).
+        /// </summary>
+        public bool IsRefreshable { get; }
+
         /// <summary>Which source produced these credentials, e.g. <c>default/env</c> or <c>cli_profile:prod/ram_role_arn</c>.</summary>
         public string ProviderName { get; }
 
@@ -40,7 +47,11 @@ namespace AliBackup.Service.Credentials
 
         /// <summary>The same keys, reported as coming from <paramref name="providerName"/> (e.g. prefixed by the chain).</summary>
         internal AliCredential WithProviderName(string providerName) =>
-            new AliCredential(AccessKeyId, AccessKeySecret, SecurityToken, Expiration, providerName);
+            new AliCredential(AccessKeyId, AccessKeySecret, SecurityToken, Expiration, providerName, IsRefreshable);
+
+        /// <summary>The same keys, marked as coming from a source that renews them.</summary>
+        internal AliCredential AsRefreshable() =>
+            IsRefreshable ? this : new AliCredential(AccessKeyId, AccessKeySecret, SecurityToken, Expiration, ProviderName, isRefreshable: true);
 
         /// <summary>True when both carry the same key pair and token (whoever reported them).</summary>
         internal bool SameKeysAs(AliCredential other) =>

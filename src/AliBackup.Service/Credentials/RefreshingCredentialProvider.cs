@@ -93,7 +93,7 @@ namespace AliBackup.Service.Credentials
                 AliCredential fresh;
                 try
                 {
-                    fresh = await FetchAsync(cancellationToken).ConfigureAwait(false);
+                    fresh = (await FetchAsync(cancellationToken).ConfigureAwait(false)).AsRefreshable();
                 }
                 catch (AliBackupException ex) when (current?.Expiration != null && now < current.Expiration.Value && !entry.Rejected)
                 {

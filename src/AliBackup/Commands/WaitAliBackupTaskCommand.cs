@@ -109,6 +109,11 @@ namespace AliBackup.PowerShell.Commands
             var progress = new WaitProgress(_tasks.Count, Service.Time, ShowsProgress());
             RunAsync(async (output, token) =>
             {
+                var credential = await Service.Credentials.GetCredentialAsync(token).ConfigureAwait(false);
+                var now = Service.Time.GetUtcNow();
+                var lifetimeWarning = CredentialLifetime.WarningFor(credential, now, now + Timeout);
+                if (lifetimeWarning != null) output.WriteWarning(lifetimeWarning);
+
                 var waiter = new BackupWaiter(Service);
                 await foreach (var e in waiter.WaitAsync(_tasks, _options, token).ConfigureAwait(false))
                 {
