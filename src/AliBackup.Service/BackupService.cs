@@ -257,7 +257,7 @@ namespace AliBackup.Service
             {
                 return (await StartBackupAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false), false);
             }
-            catch (AliBackupApiException ex) when (ex.Code.EndsWith("BackupJobExists", StringComparison.Ordinal) || ex.Code == "IncorrectDBInstanceState")
+            catch (AliBackupApiException ex) when (ex.IsBackupRunning)
             {
                 // Someone started a backup between the check and the call: look again.
                 running = await FindRunningManualTaskAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false);

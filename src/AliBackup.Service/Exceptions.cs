@@ -102,6 +102,9 @@ namespace AliBackup
 
         public bool IsThrottling => Code.IndexOf("Throttling", StringComparison.OrdinalIgnoreCase) >= 0 || HttpStatus == 429;
 
+        /// <summary>The instance is busy with another backup (MongoDB's BackupJobExists; Redis answers IncorrectDBInstanceState).</summary>
+        public bool IsBackupRunning => Code.EndsWith("BackupJobExists", StringComparison.Ordinal) || Code == "IncorrectDBInstanceState";
+
         public bool IsNotFound => Code.EndsWith("NotFound", StringComparison.OrdinalIgnoreCase) || Code == "DBInstanceNotFound";
 
         /// <summary>Worth retrying: throttling, 5xx, ServiceUnavailable/InternalError.</summary>
@@ -163,7 +166,7 @@ namespace AliBackup
         public override string ErrorKind => "BackupRunning";
 
         public override string RecommendedAction =>
-            "Wait on it with: Wait-AliBackupTask -InstanceId " + Running.InstanceId + " -BackupJobId '" + Running.BackupJobId + "', or use -IfRunning Attach.";
+            "Wait on it with: " + AliBackup.Service.Waiting.WaitOptions.DefaultReattachCommand(Running) + ", or use -IfRunning Attach.";
     }
 
     /// <summary>No backup task matches (e.g. -Latest on an instance without manual backups).</summary>

@@ -31,9 +31,6 @@ namespace AliBackup.Service.Waiting
             _random = random ?? new Random();
         }
 
-        /// <summary>The gap before the next round (exposed for tests of the schedule).</summary>
-        public TimeSpan LastDelay { get; private set; }
-
         /// <summary>What each round did (for benchmarks and diagnostics).</summary>
         public IReadOnlyList<WaitRound> Rounds => _rounds;
 
@@ -118,7 +115,6 @@ namespace AliBackup.Service.Waiting
                 var delay = TimeSpan.FromTicks((long)(interval.Ticks * jitterFactor));
                 if (outcome.RetryAfter > delay) delay = outcome.RetryAfter;
                 if (now + delay > deadline) delay = deadline - now;
-                LastDelay = delay;
 
                 // Sleep until the next round, stopping on the way for heartbeats: they keep their own beat, not the polls'.
                 var wakeAt = now + delay;
@@ -164,7 +160,6 @@ namespace AliBackup.Service.Waiting
                     else if (job.Seen || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
                     {
                         // Dropped out of the list (MongoDB lists only running tasks), or never listed: the backups decide.
-                        job.Vanished = job.Seen;
                         lookups.Add(job);
                     }
                 }
@@ -298,7 +293,6 @@ namespace AliBackup.Service.Waiting
 
             public string JobId { get; }
             public bool Seen { get; set; }
-            public bool Vanished { get; set; }
             public BackupTask? Last { get; set; }
             public IReadOnlyList<Backup>? Backups { get; set; }
         }

@@ -60,7 +60,7 @@ namespace AliBackup.PowerShell.Internal
                 return ErrorCategory.AuthenticationError;
             if (code.StartsWith("Forbidden", StringComparison.Ordinal) || api.HttpStatus == 403 && code.StartsWith("NoPermission", StringComparison.Ordinal))
                 return ErrorCategory.PermissionDenied;
-            if (code.EndsWith("BackupJobExists", StringComparison.Ordinal) || code == "IncorrectDBInstanceState") return ErrorCategory.ResourceBusy;
+            if (api.IsBackupRunning) return ErrorCategory.ResourceBusy;
             if (code.EndsWith(".Malformed", StringComparison.Ordinal) || code.StartsWith("Missing", StringComparison.Ordinal) ||
                 code.StartsWith("InvalidParameter", StringComparison.Ordinal) || code.EndsWith("ValueNotSupport", StringComparison.Ordinal))
                 return ErrorCategory.InvalidArgument;
