@@ -34,6 +34,9 @@ public sealed partial class TextHost : PSHost
     /// <summary>Answers for PromptForChoice, in order (index of the choice; e.g. 0 for Yes, 2 for No).</summary>
     public Queue<int> ChoiceAnswers => _ui.ChoiceAnswers;
 
+    /// <summary>Keys for RawUI.ReadKey, in order (e.g. 'q' to quit <c>Out-Host -Paging</c>).</summary>
+    public Queue<char> KeyAnswers => _ui.KeyAnswers;
+
     /// <summary>Every prompt shown (caption + message), in order.</summary>
     public IReadOnlyList<string> Prompts => _ui.Prompts;
 
@@ -67,6 +70,8 @@ public sealed partial class TextHost : PSHost
         private static string Plain(string value) => value.IndexOf('\x1b') < 0 ? value : VirtualTerminalSequence().Replace(value, "");
 
         private readonly TextHostRawUserInterface _raw = new(width);
+
+        public Queue<char> KeyAnswers => _raw.KeyAnswers;
         private readonly List<ProgressRecord> _progress = [];
         private readonly List<string> _prompts = [];
 
@@ -157,7 +162,10 @@ public sealed partial class TextHost : PSHost
 
         public override BufferCell[,] GetBufferContents(Rectangle rectangle) => new BufferCell[0, 0];
 
-        public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException();
+        public Queue<char> KeyAnswers { get; } = new();
+
+        public override KeyInfo ReadKey(ReadKeyOptions options) =>
+            KeyAnswers.Count > 0 ? new KeyInfo(0, KeyAnswers.Dequeue(), 0, keyDown: true) : throw new NotSupportedException("The text host reads no keys.");
 
         public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) { }
 

@@ -38,7 +38,10 @@ public sealed class EmulatorState
             var now = Now;
             for (var day = historicalBackups; day >= 1; day--)
             {
-                var start = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-day).AddHours(3).AddMinutes(day * 7 % 50);
+                // Relative to now, not to the calendar day: "the last N days" then always holds N backups, whatever the
+                // time of day (a 03:00-based history lost its oldest backup from a 7-day window after 03:49 UTC).
+                var dayAgo = now.AddDays(-day).AddMinutes(30 + day * 7 % 50);
+                var start = new DateTimeOffset(dayAgo.UtcTicks - dayAgo.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
                 var jobId = _nextJobId++;
                 for (var shard = 0; shard < instance.Shards; shard++)
                 {

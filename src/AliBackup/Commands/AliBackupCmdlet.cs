@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -17,12 +16,13 @@ namespace AliBackup.PowerShell.Commands
     /// from them, cancellation on Ctrl+C, and running async work to completion while all output is written on the
     /// pipeline thread.
     /// </summary>
-    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, ICredentialObserver
+    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, ICredentialObserver, IDisposable
     {
         /// <summary>How the session defaults are named where a value's source is shown.</summary>
         internal const string SessionDefaultsSource = "Connect-AliBackup";
 
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private CancellationTokenRegistration _pipelineStopLink;
         private BackupService? _service;
         private volatile PipelineOutput? _output;
 
@@ -99,6 +99,7 @@ namespace AliBackup.PowerShell.Commands
         {
             // Session state may only be touched on the pipeline thread; the service may first be built off it.
             _session = ModuleSession.Of(this);
+            LinkPipelineStopToken();
             if (Credential != null &&
                 (string.IsNullOrEmpty(Credential.UserName) || string.IsNullOrEmpty(Credential.GetNetworkCredential().Password)))
             {
@@ -108,19 +109,59 @@ namespace AliBackup.PowerShell.Commands
             }
         }
 
-        protected override void StopProcessing() => _stopping.Cancel();
+        protected override void StopProcessing() => Cancel();
+
+        /// <summary>Cleanup belongs here: upstream of Select-Object -First, EndProcessing never runs (PowerShell #7930).</summary>
+        public void Dispose()
+        {
+            Cancel();
+            _pipelineStopLink.Dispose();
+            _stopping.Dispose();
+        }
+
+        private void Cancel()
+        {
+            try
+            {
+                _stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        /// <summary>
+        /// On PowerShell 7.6+, <c>PipelineStopToken</c> is the engine's own stop signal; linking it means a stop is seen
+        /// even where StopProcessing is not called. The module is compiled against PowerShell Standard 5.1, so the
+        /// property is looked up at run time (and absent on Windows PowerShell 5.1, where StopProcessing suffices).
+        /// </summary>
+        private void LinkPipelineStopToken()
+        {
+            if (PipelineStopTokenProperty?.GetValue(this) is CancellationToken engineStop && engineStop.CanBeCanceled)
+                _pipelineStopLink = engineStop.Register(Cancel);
+        }
+
+        private static readonly System.Reflection.PropertyInfo? PipelineStopTokenProperty =
+            typeof(PSCmdlet).GetProperty("PipelineStopToken", typeof(CancellationToken));
+
+        /// <summary>How long a stopped pipeline waits for the work to notice (it only has to see its token).</summary>
+        private static readonly TimeSpan WorkerWindDown = TimeSpan.FromSeconds(1);
 
         /// <summary>
         /// Runs <paramref name="work"/> off the pipeline thread and pumps its output on this thread until it ends.
         /// A stop request cancels the work; a credential failure (every item would fail), or any failure the work does not
         /// handle itself, terminates the command.
         /// </summary>
+        /// <remarks>
+        /// When a Write* throws — downstream is satisfied (<c>Select-Object -First</c>), a downstream command threw,
+        /// <c>break</c>, or <c>-ErrorAction Stop</c> — the work is cancelled, given a bounded moment to wind down, and
+        /// the exception is rethrown unchanged, so PowerShell sees exactly what it threw.
+        /// </remarks>
         internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work)
         {
-            using var queue = new BlockingCollection<Action>();
-            var output = new PipelineOutput(this, queue);
-            _output = output;
             var token = _stopping.Token;
+            var output = new PipelineOutput(this, token);
+            _output = output;
             var running = Task.Run(async () =>
             {
                 try
@@ -129,25 +170,35 @@ namespace AliBackup.PowerShell.Commands
                 }
                 finally
                 {
-                    queue.CompleteAdding();
+                    output.Complete();
                 }
             });
 
             try
             {
-                foreach (var action in queue.GetConsumingEnumerable()) action();
+                output.Pump();
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // Ctrl+C (StopProcessing): handled below.
             }
             catch
             {
-                // Output failed (the pipeline is stopping, or -ErrorAction Stop turned an error terminating):
-                // stop the work and let it wind down before leaving.
-                _stopping.Cancel();
-                try { running.Wait(); } catch (AggregateException) { }
+                Cancel();
+                output.Complete();
+                WaitBriefly(running);
                 throw;
             }
             finally
             {
                 _output = null;
+            }
+
+            if (token.IsCancellationRequested)
+            {
+                output.Complete();
+                WaitBriefly(running);
+                throw new PipelineStoppedException();
             }
 
             try
@@ -163,6 +214,20 @@ namespace AliBackup.PowerShell.Commands
                 // Credential failures (every item would fail) and failures of work that is not per item.
                 ThrowTerminatingError(ErrorRecords.From(ex, null));
             }
+        }
+
+        /// <summary>Gives cancelled work a moment to end; whatever it ends with is observed here and dropped.</summary>
+        private static void WaitBriefly(Task running)
+        {
+            try
+            {
+                running.Wait(WorkerWindDown);
+            }
+            catch (AggregateException)
+            {
+            }
+            if (!running.IsCompleted)
+                running.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         }
 
         /// <summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
 using System.Threading.Tasks;
 using AliBackup.PowerShell.Completion;
 
@@ -9,20 +10,28 @@ namespace AliBackup.PowerShell.Internal
 {
     /// <summary>
     /// Lets async work running off the pipeline thread produce output: every call queues an action that the cmdlet
-    /// runs on the pipeline thread (PowerShell allows Write* only there).
+    /// runs on the pipeline thread (PowerShell allows Write* only there), via <see cref="Pump"/>.
     /// </summary>
+    /// <remarks>
+    /// The pipeline thread may stop pumping at any moment: downstream is satisfied (<c>Select-Object -First</c>), a
+    /// downstream command or <c>-ErrorAction Stop</c> throws, or Ctrl+C. So nothing the worker waits for may depend on
+    /// the pump going on: every acknowledgement (<see cref="FlushAsync"/>) completes or is cancelled with the token, and
+    /// queueing after the pump has ended throws <see cref="OperationCanceledException"/> instead of blocking or
+    /// leaking an <see cref="InvalidOperationException"/>.
+    /// </remarks>
     internal sealed class PipelineOutput
     {
-        private readonly BlockingCollection<Action> _queue;
+        private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
         private readonly PSCmdlet _cmdlet;
+        private readonly CancellationToken _token;
 
-        public PipelineOutput(PSCmdlet cmdlet, BlockingCollection<Action> queue)
+        public PipelineOutput(PSCmdlet cmdlet, CancellationToken token)
         {
             _cmdlet = cmdlet;
-            _queue = queue;
+            _token = token;
         }
 
-        public void WriteObject(object item) => _queue.Add(() =>
+        public void WriteObject(object item) => Enqueue(() =>
         {
             // On the pipeline thread, so the history is this runspace's (for -InstanceId completion).
             InstanceIdHistory.Record(item);
@@ -34,17 +43,17 @@ namespace AliBackup.PowerShell.Internal
             foreach (var item in items) WriteObject(item!);
         }
 
-        public void WriteError(ErrorRecord record) => _queue.Add(() => _cmdlet.WriteError(record));
+        public void WriteError(ErrorRecord record) => Enqueue(() => _cmdlet.WriteError(record));
 
-        public void WriteWarning(string text) => _queue.Add(() => _cmdlet.WriteWarning(text));
+        public void WriteWarning(string text) => Enqueue(() => _cmdlet.WriteWarning(text));
 
-        public void WriteVerbose(string text) => _queue.Add(() => _cmdlet.WriteVerbose(text));
+        public void WriteVerbose(string text) => Enqueue(() => _cmdlet.WriteVerbose(text));
 
-        public void WriteDebug(string text) => _queue.Add(() => _cmdlet.WriteDebug(text));
+        public void WriteDebug(string text) => Enqueue(() => _cmdlet.WriteDebug(text));
 
-        public void WriteProgress(ProgressRecord record) => _queue.Add(() => _cmdlet.WriteProgress(record));
+        public void WriteProgress(ProgressRecord record) => Enqueue(() => _cmdlet.WriteProgress(record));
 
-        public void WriteInformation(string text, params string[] tags) => _queue.Add(() =>
+        public void WriteInformation(string text, params string[] tags) => Enqueue(() =>
         {
             var record = new InformationRecord(text, _cmdlet.MyInvocation.MyCommand.Name);
             record.Tags.AddRange(tags);
@@ -52,17 +61,59 @@ namespace AliBackup.PowerShell.Internal
         });
 
         /// <summary>Runs <paramref name="action"/> on the pipeline thread.</summary>
-        public void Post(Action action) => _queue.Add(action);
+        public void Post(Action action) => Enqueue(action);
 
         /// <summary>
         /// Completes once the pipeline thread has handled everything queued so far. Awaiting it between pages keeps
-        /// fetching lazy: nothing more is requested until what was fetched has been written downstream.
+        /// fetching lazy: nothing more is requested until what was fetched has been written downstream. It is
+        /// cancelled with the cmdlet's token, so a pump that stopped never leaves the worker waiting.
         /// </summary>
         public Task FlushAsync()
         {
             var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _queue.Add(() => done.TrySetResult(true));
+            var registration = _token.Register(() => done.TrySetCanceled(_token));
+            Enqueue(() =>
+            {
+                registration.Dispose();
+                done.TrySetResult(true);
+            });
             return done.Task;
+        }
+
+        /// <summary>No more output: the pump ends once it has run what is queued.</summary>
+        public void Complete()
+        {
+            try
+            {
+                _queue.CompleteAdding();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        /// <summary>
+        /// Runs queued actions on the calling (pipeline) thread until <see cref="Complete"/> is called and the queue is
+        /// drained. Ends early with <see cref="OperationCanceledException"/> when the token is cancelled (Ctrl+C), and
+        /// with whatever a Write* threw (that exception is not caught here).
+        /// </summary>
+        public void Pump()
+        {
+            foreach (var action in _queue.GetConsumingEnumerable(_token)) action();
+        }
+
+        private void Enqueue(Action action)
+        {
+            _token.ThrowIfCancellationRequested();
+            try
+            {
+                _queue.Add(action, _token);
+            }
+            catch (InvalidOperationException)
+            {
+                // The pump has ended (Complete was called because the pipeline stopped): the output has nowhere to go.
+                throw new OperationCanceledException("The pipeline has stopped.", _token);
+            }
         }
     }
 }

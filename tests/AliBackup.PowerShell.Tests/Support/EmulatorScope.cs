@@ -22,9 +22,17 @@ public sealed class EmulatorScope : IAsyncLifetime
         Session = new PowerShellSession().UseEndpoint(Emulator.BaseUrl, AccessKeyId, AccessKeySecret);
     }
 
+    /// <summary>
+    /// Leaves the runspace undisposed: a test whose script hung calls this, because disposing a runspace waits for its
+    /// pipeline, and a hung pipeline would then hang the whole test run instead of failing one test.
+    /// </summary>
+    public void AbandonSession() => _abandoned = true;
+
+    private bool _abandoned;
+
     public async Task DisposeAsync()
     {
-        Session.Dispose();
+        if (!_abandoned) Session.Dispose();
         await Emulator.DisposeAsync();
     }
 }

@@ -18,8 +18,8 @@ public sealed class PowerShellSession : IDisposable
     public PowerShellSession(int width = 200)
     {
         Host = new TextHost(_hostText, width);
+        // The full cmdlet set users have (Microsoft.PowerShell.SDK): Select-Object, ConvertTo-Json, Export-Csv, ...
         var state = InitialSessionState.CreateDefault2();
-        state.Commands.Add(new SessionStateCmdletEntry("Format-List", typeof(FormatListCommand), null));
         _runspace = RunspaceFactory.CreateRunspace(Host, state);
         _runspace.Open();
         var import = Run("$PSStyle.OutputRendering = 'PlainText'; Import-Module '" + ModuleLayout.ManifestPath.Replace("'", "''") + "' -ErrorAction Stop");
