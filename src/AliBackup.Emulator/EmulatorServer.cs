@@ -25,6 +25,9 @@ public sealed class EmulatorServer : IAsyncDisposable
     public const string DemoPolarDbCluster = "pc-2zedemo000000001";
     public const string DemoMongoInstance = "dds-bp1demo00000001";
 
+    /// <summary>The README's placeholder ID (<c>r-bp1xxxx</c>), so the flagship line runs against the emulator as printed.</summary>
+    public const string ReadmeRedisInstance = "r-bp1xxxx";
+
     private readonly WebApplication _app;
     private readonly IReadOnlyDictionary<string, ProductApi> _products;
     private readonly SignatureVerifier _verifier;
@@ -103,6 +106,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     private void SeedDemo()
     {
         State.AddInstance(new EmulatedInstance { Id = DemoRedisInstance, Product = EmulatedProduct.Redis, EngineVersion = "7.0" }, historicalBackups: 7);
+        State.AddInstance(new EmulatedInstance { Id = ReadmeRedisInstance, Product = EmulatedProduct.Redis, EngineVersion = "7.0" }, historicalBackups: 7);
         State.AddInstance(new EmulatedInstance { Id = DemoRedisCluster, Product = EmulatedProduct.Redis, Shards = 3, PerShardJobs = true, EngineVersion = "5.0" }, historicalBackups: 7);
         State.AddInstance(new EmulatedInstance { Id = DemoPolarDbCluster, Product = EmulatedProduct.PolarDB, Region = "cn-beijing", EngineVersion = "8.0", BackupSizeBytes = 4_639_948_800 }, historicalBackups: 7);
         State.AddInstance(new EmulatedInstance { Id = DemoMongoInstance, Product = EmulatedProduct.MongoDB, EngineVersion = "4.2", BackupSizeBytes = 6_168_576 }, historicalBackups: 7);

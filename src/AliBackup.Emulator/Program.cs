@@ -38,7 +38,17 @@ Console.WriteLine("  AccessKeyId: " + options.Keys[0].AccessKeyId + (keyId == nu
 Console.WriteLine("  Instances:   " + string.Join(", ", server.State.Instances.Select(i => i.Id)));
 Console.WriteLine("Press Ctrl+C to stop.");
 var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+// Ctrl+C, and SIGTERM/SIGQUIT: CI scripts and test harnesses stop servers with `kill`. Without these registrations the
+// web host's own SIGTERM handler swallowed the signal and the process ran on.
+using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+using var onQuit = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGQUIT, Stop);
 await stop.Task;
+Console.WriteLine("AliBackup emulator stopping.");
 return 0;
+
+void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}

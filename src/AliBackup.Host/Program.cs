@@ -4,7 +4,7 @@ using AliBackup.Emulator;
 using AliBackup.Host;
 
 // The product's main job, for a machine with only the .NET SDK:
-//   dotnet run --project src/AliBackup.Host                       the flagship pipeline (emulator unless a cloud account is configured)
+//   dotnet run --project src/AliBackup.Host                       the README's flagship line (emulator unless a cloud account is configured)
 //   dotnet run --project src/AliBackup.Host -- --instance r-xxxx   the flagship pipeline on your instance
 //   dotnet run --project src/AliBackup.Host -- --command '<PowerShell>'   any command, with the module imported
 //   --emulator forces the built-in emulator; --cloud forces your Alibaba Cloud account.
@@ -40,7 +40,8 @@ if (useEmulator == true)
     Environment.SetEnvironmentVariable("ALIBABA_CLOUD_ACCESS_KEY_ID", EmulatorOptions.DemoAccessKeyId);
     Environment.SetEnvironmentVariable("ALIBABA_CLOUD_ACCESS_KEY_SECRET", EmulatorOptions.DemoAccessKeySecret);
     Environment.SetEnvironmentVariable("ALIBABA_CLOUD_SECURITY_TOKEN", null);
-    instance ??= EmulatorServer.DemoRedisInstance;
+    // The README's placeholder ID is an emulated instance, so the flagship line runs exactly as the README prints it.
+    instance ??= EmulatorServer.ReadmeRedisInstance;
     Console.WriteLine(cloudSource == null
         ? "No Alibaba Cloud account is configured, so this runs against the built-in emulator at " + emulator.BaseUrl + "."
         : "Running against the built-in emulator at " + emulator.BaseUrl + " (--emulator).");
@@ -55,7 +56,7 @@ else
     }
 }
 
-command ??= "Start-AliBackup -InstanceId " + instance + " | Wait-AliBackupTask -Timeout 600";
+command ??= "Start-AliBackup -InstanceId " + instance + " | Wait-AliBackupTask -Timeout 3600 | Select-Object BackupId, Size, DownloadUrl";
 Console.WriteLine("PS> " + command);
 Console.WriteLine();
 
