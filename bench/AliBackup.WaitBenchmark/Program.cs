@@ -31,7 +31,7 @@ var service = new BackupService(new BackupServiceOptions
 {
     Credential = new AliCredential(EmulatorProcess.KeyId, EmulatorProcess.Secret),
     Environment = new EnvironmentReader(_ => null, Path.GetTempPath()),
-    Client = new OpenApiClientOptions { RetryThrottling = false },
+    Client = BackupWaiter.ClientOptions(),
 });
 var target = new ApiTarget(null, emulator.BaseUrl);
 Console.WriteLine($"Waiting on {instances * tasksPerInstance} tasks over {instances} instances; -PollInterval {poll.TotalSeconds} s; emulator {emulator.BaseUrl}");

@@ -13,6 +13,23 @@ namespace AliBackup.Emulator;
 /// </summary>
 internal static class EmulatorControl
 {
+    private static readonly Dictionary<string, FaultKind> FaultKinds = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["error"] = FaultKind.Error,
+        ["html"] = FaultKind.Html,
+        ["reset-before-read"] = FaultKind.ResetBeforeRead,
+        ["reset-after-execute"] = FaultKind.ResetAfterExecute,
+        ["slow"] = FaultKind.Slow,
+        ["truncated"] = FaultKind.Truncated,
+        ["malformed"] = FaultKind.Malformed,
+        ["invalid-utf8"] = FaultKind.InvalidUtf8,
+        ["lone-surrogate"] = FaultKind.LoneSurrogate,
+        ["empty-200"] = FaultKind.Empty200,
+        ["wrong-types"] = FaultKind.WrongTypes,
+        ["delete-instance"] = FaultKind.DeleteInstance,
+        ["listing-lag"] = FaultKind.Error, // not a per-request fault: sets the instance's listing lag
+    };
+
     public static void Map(WebApplication app, EmulatorServer server)
     {
         var state = server.State;
@@ -37,25 +54,65 @@ internal static class EmulatorControl
                 Shards = (int?)body["shards"] ?? 1,
                 PerShardJobs = (bool?)body["perShardJobs"] ?? false,
                 StageDuration = body["stageSeconds"] is { } seconds ? TimeSpan.FromSeconds((double)seconds) : null,
+                ListingLag = body["listingLagSeconds"] is { } lag ? TimeSpan.FromSeconds((double)lag) : TimeSpan.Zero,
+                ManualBackupLimit = (int?)body["manualBackupLimit"],
             }, historicalBackups: (int?)body["historicalBackups"] ?? 0);
             return Results.Json(new { instance.Id, Product = instance.Product.ToString() });
         });
 
+        // A fault by action and instance, by count or probability. Compatible with the first version of the route: a body
+        // of { action, instanceId, httpStatus, code, message, count } still injects that error once per count;
+        // "retryAfterSeconds" is still taken (and sent as milliseconds, which is what x-acs-retry-after is).
         app.MapPost("/_emulator/faults", async (HttpContext http) =>
         {
             var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            var kindText = (string?)body["kind"] ?? "error";
+            if (!FaultKinds.TryGetValue(kindText, out var kind))
+                return Results.BadRequest(new { error = "Unknown fault kind '" + kindText + "'. Known: " + string.Join(", ", FaultKinds.Keys) + ", listing-lag." });
+            var instanceId = (string?)body["instanceId"];
+            if (kindText == "listing-lag")
+            {
+                var lagged = state.Instances.FirstOrDefault(i => i.Id == instanceId);
+                if (lagged == null) return Results.BadRequest(new { error = "listing-lag needs the instanceId of an existing instance." });
+                lagged.ListingLag = TimeSpan.FromMilliseconds((double?)body["lagMs"] ?? 60_000);
+                return Results.Ok();
+            }
+            var probability = (double?)body["probability"];
+            int? retryAfterMs = (int?)body["retryAfterMs"];
+            if (retryAfterMs == null && body["retryAfterSeconds"] is { } seconds) retryAfterMs = (int)((double)seconds * 1000);
             state.AddFault(new FaultRule
             {
                 Action = (string?)body["action"],
-                InstanceId = (string?)body["instanceId"],
-                HttpStatus = (int?)body["httpStatus"] ?? 400,
+                InstanceId = instanceId,
+                Kind = kind,
+                HttpStatus = (int?)body["httpStatus"] ?? (kind == FaultKind.Html ? 502 : 400),
                 Code = (string?)body["code"] ?? "Throttling.User",
                 Message = (string?)body["message"] ?? "Request was denied due to user flow control.",
-                RetryAfterSeconds = (int?)body["retryAfterSeconds"],
-                Remaining = (int?)body["count"] ?? 1,
+                RetryAfterMs = retryAfterMs,
+                RetryAfterHeader = body["retryAfterHeader"] is { } header ? header.ToString() : null,
+                DelayMs = (int?)body["delayMs"] ?? 2000,
+                Probability = probability,
+                // With a probability and no count the fault never runs out; otherwise it is used count times (default 1).
+                Remaining = (int?)body["count"] ?? (probability != null ? -1 : 1),
             });
             return Results.Ok();
         });
+
+        app.MapDelete("/_emulator/faults", () =>
+        {
+            state.ClearFaults();
+            return Results.Ok();
+        });
+
+        // Every backup job, as the emulator counts them: how many CreateBackup calls were carried out, per instance.
+        app.MapGet("/_emulator/jobs", () => Results.Json(state.Jobs.Select(j => new
+        {
+            InstanceId = j.Instance.Id,
+            JobIds = j.JobIds.Select(x => x.ToString(CultureInfo.InvariantCulture)).ToList(),
+            j.Mode,
+            j.CreatedAt,
+            j.FinishedAt,
+        })));
 
         app.MapPost("/_emulator/canned", async (HttpContext http) =>
         {

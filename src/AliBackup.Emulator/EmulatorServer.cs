@@ -122,6 +122,8 @@ public sealed class EmulatorServer : IAsyncDisposable
     private async Task HandleRpcAsync(HttpContext http)
     {
         var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        // The gateway names every answer in a header too, so even an unreadable body can be quoted to support.
+        http.Response.Headers["x-acs-request-id"] = requestId;
         var call = await RpcCall.ReadAsync(http.Request);
         ProductApi? product = null;
         string? accessKeyId = null;
@@ -144,7 +146,33 @@ public sealed class EmulatorServer : IAsyncDisposable
             accessKeyId = _verifier.Verify(call).AccessKeyId;
 
             var fault = State.TakeFault(action, instanceId);
-            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+            switch (fault?.Kind)
+            {
+                case FaultKind.Error:
+                    throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, RetryAfterOf(fault));
+                case FaultKind.ResetBeforeRead:
+                    Record(call, product, instanceId, 0, "Fault.ResetBeforeRead", accessKeyId);
+                    http.Abort();
+                    return;
+                case FaultKind.Html:
+                    Record(call, product, instanceId, fault.HttpStatus, "Fault.Html", accessKeyId);
+                    var status = fault.HttpStatus is >= 400 and < 600 ? fault.HttpStatus : 502;
+                    if (RetryAfterOf(fault) is { } hint) http.Response.Headers["x-acs-retry-after"] = hint;
+                    http.Response.StatusCode = status;
+                    http.Response.ContentType = "text/html";
+                    await http.Response.WriteAsync("<html><head><title>" + status + " Bad Gateway</title></head><body><center><h1>" + status +
+                                                   " Bad Gateway</h1></center><hr><center>nginx</center></body></html>\r\n", Encoding.UTF8);
+                    return;
+                case FaultKind.Empty200:
+                    Record(call, product, instanceId, 200, "Fault.Empty200", accessKeyId);
+                    http.Response.StatusCode = 200;
+                    http.Response.ContentType = "application/json;charset=utf-8";
+                    http.Response.ContentLength = 0;
+                    return;
+                case FaultKind.DeleteInstance:
+                    State.RemoveInstance(instanceId);
+                    break;
+            }
 
             var canned = State.TakeCannedAnswer(action, instanceId);
             if (canned != null)
@@ -163,13 +191,14 @@ public sealed class EmulatorServer : IAsyncDisposable
                 body.Remove(name);
                 response[name] = value;
             }
-            Record(call, product, instanceId, 200, null, accessKeyId);
-            await WriteJsonAsync(http, 200, response);
+            // Carried out from here on: a fault below only spoils the answer.
+            Record(call, product, instanceId, 200, fault is null or { Kind: FaultKind.DeleteInstance } ? null : "Fault." + fault.Kind, accessKeyId);
+            await WriteAnswerAsync(http, response, fault);
         }
         catch (ApiErrorException error)
         {
             Record(call, product, instanceId, error.HttpStatus, error.Code, accessKeyId);
-            if (error.RetryAfterSeconds is { } seconds) http.Response.Headers["x-acs-retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+            if (error.RetryAfter is { } hint) http.Response.Headers["x-acs-retry-after"] = hint;
             await WriteJsonAsync(http, error.HttpStatus, new JsonObject
             {
                 ["RequestId"] = requestId,
@@ -178,6 +207,98 @@ public sealed class EmulatorServer : IAsyncDisposable
                 ["Message"] = error.ServiceMessage,
                 ["Recommend"] = "https://api.aliyun.com/troubleshoot?q=" + Uri.EscapeDataString(error.Code) + "&product=" + (product?.Product.ToString() ?? ""),
             });
+        }
+    }
+
+    /// <summary>The x-acs-retry-after a fault sends: its verbatim header, else its milliseconds.</summary>
+    private static string? RetryAfterOf(FaultRule fault) =>
+        fault.RetryAfterHeader ?? fault.RetryAfterMs?.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes a carried-out request's answer, spoiled as the fault says (cut short, garbled, late, never).</summary>
+    private static async Task WriteAnswerAsync(HttpContext http, JsonObject response, FaultRule? fault)
+    {
+        if (fault?.Kind == FaultKind.WrongTypes) response = (JsonObject)SwapScalarTypes(response)!;
+        var bytes = Encoding.UTF8.GetBytes(response.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        switch (fault?.Kind)
+        {
+            case FaultKind.ResetAfterExecute:
+                http.Abort();
+                return;
+            case FaultKind.Slow:
+                try
+                {
+                    await Task.Delay(fault.DelayMs, http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                break;
+            case FaultKind.Truncated:
+                bytes = bytes[..(bytes.Length / 2)];
+                break;
+            case FaultKind.Malformed:
+                bytes = Encoding.UTF8.GetBytes("{\"RequestId\":\"" + (string?)response["RequestId"] + "\",,\"Code\":}");
+                break;
+            case FaultKind.InvalidUtf8:
+                bytes = SpoilText(bytes, [0xC3, 0x28]);
+                break;
+            case FaultKind.LoneSurrogate:
+                bytes = SpoilText(bytes, Encoding.ASCII.GetBytes("\\ud800"));
+                break;
+        }
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json;charset=utf-8";
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes);
+    }
+
+    // The fields a reader cannot do without, in the order they are tried: an ID or a status word.
+    private static readonly string[] SpoiledFields = ["BackupJobID", "BackupJobId", "BackupjobId", "BackupId", "BackupProgressStatus", "BackupSetStatus", "BackupStatus"];
+
+    /// <summary>Puts <paramref name="junk"/> at the start of every string value of the first of <see cref="SpoiledFields"/> the answer has.</summary>
+    private static byte[] SpoilText(byte[] json, byte[] junk)
+    {
+        foreach (var field in SpoiledFields)
+        {
+            var marker = Encoding.ASCII.GetBytes("\"" + field + "\":\"");
+            var output = new List<byte>(json.Length + junk.Length * 4);
+            var found = false;
+            for (var i = 0; i < json.Length; i++)
+            {
+                output.Add(json[i]);
+                if (i + 1 >= marker.Length && json.AsSpan(i + 1 - marker.Length, marker.Length).SequenceEqual(marker))
+                {
+                    output.AddRange(junk);
+                    found = true;
+                }
+            }
+            if (found) return [.. output];
+        }
+        return json;
+    }
+
+    /// <summary>Numbers become strings and numeric strings numbers (an SDK model and the wire disagreeing on types).</summary>
+    private static JsonNode? SwapScalarTypes(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var copy = new JsonObject();
+                foreach (var (name, value) in obj) copy[name] = SwapScalarTypes(value);
+                return copy;
+            case JsonArray array:
+                var items = new JsonArray();
+                foreach (var item in array) items.Add(SwapScalarTypes(item));
+                return items;
+            case JsonValue value when value.TryGetValue<long>(out var whole):
+                return JsonValue.Create(whole.ToString(CultureInfo.InvariantCulture));
+            case JsonValue value when value.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number):
+                return JsonValue.Create(number);
+            case JsonValue value when value.TryGetValue<bool>(out var flag):
+                return JsonValue.Create(flag ? "true" : "false");
+            default:
+                return node?.DeepClone();
         }
     }
 
@@ -190,7 +311,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             var caller = StsApi.IsAnonymous(action) ? null : _verifier.Verify(call);
             accessKeyId = caller?.AccessKeyId;
             var fault = State.TakeFault(action, null, exactAction: true);
-            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, RetryAfterOf(fault));
             var body = _sts.Handle(action, call, caller);
             var response = new JsonObject { ["RequestId"] = requestId };
             foreach (var (name, value) in body.ToList())
@@ -204,7 +325,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         catch (ApiErrorException error)
         {
             RecordSts(call, action, error.HttpStatus, error.Code, accessKeyId ?? call.Param("AccessKeyId"));
-            if (error.RetryAfterSeconds is { } seconds) http.Response.Headers["x-acs-retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+            if (error.RetryAfter is { } hint) http.Response.Headers["x-acs-retry-after"] = hint;
             await WriteJsonAsync(http, error.HttpStatus, new JsonObject
             {
                 ["RequestId"] = requestId,

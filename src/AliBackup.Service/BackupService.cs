@@ -90,11 +90,34 @@ namespace AliBackup.Service
             Credentials = options.CredentialProvider ?? CreateCredentialProvider(options);
             var clientOptions = options.Client ?? new OpenApiClientOptions();
             clientOptions.Time = options.Time;
+            ApplyRetrySettings(clientOptions, options.Environment);
             if (options.Observer != null) clientOptions.Observer = options.Observer;
             _client = new OpenApiClient(options.Http ?? SharedHttp.Value, Credentials, clientOptions);
         }
 
         public ICredentialProvider Credentials { get; }
+
+        /// <summary>Environment variables that tune the client's retries (as aliyun-cli's ALIBABA_CLOUD_THROTTLING_RETRY_* do).</summary>
+        public const string RetryMaxAttemptsVariable = "ALIBACKUP_RETRY_MAX_ATTEMPTS";
+
+        public const string RetryBaseDelayVariable = "ALIBACKUP_RETRY_BASE_DELAY_MS";
+
+        public const string RetryBudgetVariable = "ALIBACKUP_RETRY_BUDGET_SECONDS";
+
+        /// <summary>
+        /// <c>ALIBACKUP_RETRY_MAX_ATTEMPTS</c> (1–20), <c>ALIBACKUP_RETRY_BASE_DELAY_MS</c> (1–60000) and
+        /// <c>ALIBACKUP_RETRY_BUDGET_SECONDS</c> (1–3600), when set to a number in range; anything else is ignored.
+        /// </summary>
+        internal static void ApplyRetrySettings(OpenApiClientOptions client, EnvironmentReader environment)
+        {
+            if (Number(environment.Get(RetryMaxAttemptsVariable), 1, 20) is double attempts) client.MaxAttempts = (int)attempts;
+            if (Number(environment.Get(RetryBaseDelayVariable), 1, 60000) is double baseDelay) client.RetryBaseDelay = TimeSpan.FromMilliseconds(baseDelay);
+            if (Number(environment.Get(RetryBudgetVariable), 1, 3600) is double budget) client.RetryBudget = TimeSpan.FromSeconds(budget);
+        }
+
+        private static double? Number(string? text, double min, double max) =>
+            double.TryParse(text?.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) &&
+            value >= min && value <= max ? value : (double?)null;
 
         public TimeProvider Time => _options.Time;
 
@@ -202,19 +225,43 @@ namespace AliBackup.Service
             return all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)).ToList();
         }
 
-        /// <summary>Backups page by page: the next page is requested only when the caller asks for it.</summary>
+        /// <summary>
+        /// Backups page by page: the next page is requested only when the caller asks for it. Paging stops when a page is
+        /// short or empty, or the backups seen reach TotalCount; a service that answers a page it already gave, or a page
+        /// that adds nothing new, would otherwise be asked forever, so that ends the listing with an error (after the
+        /// pages that were good).
+        /// </summary>
         public async IAsyncEnumerable<IReadOnlyList<Backup>> GetBackupPagesAsync(ApiTarget target, BackupQuery query, BackupEngine? engine,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var resolved = EngineCatalog.Resolve(query.InstanceId, engine);
             var channel = Channel(resolved, target);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var yielded = new HashSet<string>(StringComparer.Ordinal);
             for (var pageNumber = 1; ; pageNumber++)
             {
                 var page = await resolved.GetBackupPageAsync(channel, query, pageNumber, cancellationToken).ConfigureAwait(false);
-                yield return page.Items;
-                if (!page.HasMore) yield break;
+                var added = page.ListedKeys.Count(seen.Add);
+                var fresh = page.Items.Where(b => !yielded.Contains(BackupPage.KeyOf(b))).ToList();
+                foreach (var b in fresh) yielded.Add(BackupPage.KeyOf(b));
+                if (pageNumber > 1 && page.ListedKeys.Count > 0 && added == 0)
+                {
+                    throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
+                        "page " + pageNumber + " repeats backups already listed on earlier pages (" + seen.Count + " distinct of TotalCount " +
+                        page.TotalCount + "); paging was stopped instead of asking again forever");
+                }
+                yield return fresh;
+                if (!page.HasMore || seen.Count >= page.TotalCount) yield break;
+                if (pageNumber >= MaxPages)
+                {
+                    throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
+                        "it kept offering more pages after " + MaxPages + " (" + seen.Count + " backups); paging was stopped. Narrow -StartTime/-EndTime.");
+                }
             }
         }
+
+        /// <summary>A listing longer than this many pages (100 000 backups at 100 a page) is not a real one.</summary>
+        internal const int MaxPages = 1000;
 
         /// <summary>All backups of a query (every page).</summary>
         public async Task<IReadOnlyList<Backup>> GetAllBackupsAsync(ApiTarget target, BackupQuery query, BackupEngine? engine, CancellationToken cancellationToken)
@@ -224,13 +271,36 @@ namespace AliBackup.Service
             return all;
         }
 
-        /// <summary>Starts a manual backup and returns its task (status NotStarted, start time = now).</summary>
+        /// <summary>How far the service's clock may be behind ours when a task started by a lost CreateBackup is looked for.</summary>
+        internal static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+        /// <summary>Pauses between looks for a task after a lost CreateBackup answer (a new task may take a moment to be listed).</summary>
+        internal static readonly TimeSpan[] CreatedTaskLookupPauses = { TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3) };
+
+        /// <summary>
+        /// Starts a manual backup and returns its task (status NotStarted, start time = now). CreateBackup is never sent
+        /// twice blindly: when its answer is lost (the connection dropped after it was sent, no answer in time, a 5xx, an
+        /// unreadable answer) the backup may have started, so the instance's manual tasks (and, for products that list only
+        /// running tasks, its manual backups) started since the request are looked up and that task is returned. Only when
+        /// none is found is the outcome reported as unknown (<see cref="BackupOutcomeUnknownException"/>), with how to check.
+        /// </summary>
         public async Task<BackupTask> StartBackupAsync(ApiTarget target, string instanceId, BackupEngine? engine, CancellationToken cancellationToken)
         {
             var resolved = EngineCatalog.Resolve(instanceId, engine);
             var channel = Channel(resolved, target);
             var requestedAt = _options.Time.GetUtcNow();
-            var started = await resolved.StartBackupAsync(channel, instanceId, cancellationToken).ConfigureAwait(false);
+            StartedBackup started;
+            try
+            {
+                started = await resolved.StartBackupAsync(channel, instanceId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AliBackupException ex) when (OutcomeIsOpen(ex))
+            {
+                var found = await FindCreatedTaskAsync(target, resolved, instanceId, requestedAt, ex, cancellationToken).ConfigureAwait(false);
+                Notify(new ServiceNotice("CreateBackup's answer for " + instanceId + " was lost (" + ex.Message + "); the backup it started was found: job " +
+                                         found.BackupJobId + " (" + found.Status + ").", isWarning: false));
+                return found;
+            }
             return channel.Stamp(new BackupTask
             {
                 Engine = resolved.Engine,
@@ -243,6 +313,70 @@ namespace AliBackup.Service
                 StartTime = new DateTimeOffset(requestedAt.UtcTicks - requestedAt.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero),
             });
         }
+
+        /// <summary>Whether a failed CreateBackup may nevertheless have started a backup.</summary>
+        internal static bool OutcomeIsOpen(AliBackupException failure)
+        {
+            switch (failure)
+            {
+                case AliBackupTransportException transport: return transport.RequestMayHaveArrived;
+                case AliBackupInvalidResponseException _: return true;
+                case AliBackupApiException api: return api.HttpStatus >= 500 || api.Code == "SignatureNonceUsed";
+                default: return false;
+            }
+        }
+
+        /// <summary>
+        /// The manual task a lost CreateBackup started: one in progress now (the check before CreateBackup found none), or
+        /// one started since the request (allowing for the service's clock being behind); for products whose task list drops
+        /// finished tasks, a manual backup started since then stands for it.
+        /// </summary>
+        private async Task<BackupTask> FindCreatedTaskAsync(ApiTarget target, IBackupEngine engine, string instanceId, DateTimeOffset requestedAt,
+            AliBackupException cause, CancellationToken cancellationToken)
+        {
+            var since = requestedAt - ClockSkewAllowance;
+            Exception? lookupFailure = null;
+            foreach (var pause in CreatedTaskLookupPauses)
+            {
+                if (pause > TimeSpan.Zero) await _options.Time.Delay(pause, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var tasks = await GetTasksAsync(target, new TaskQuery(instanceId, null, BackupJobMode.Manual), engine.Engine, cancellationToken).ConfigureAwait(false);
+                    var found = Newest(tasks.Where(t => t.Status >= BackupTaskStatus.NotStarted && t.Status <= BackupTaskStatus.Checking ||
+                                                       t.StartTime.HasValue && t.StartTime.Value >= since));
+                    if (found != null) return found;
+                    var window = new BackupQuery(instanceId, since, _options.Time.GetUtcNow() + TimeSpan.FromMinutes(2));
+                    var backups = await GetAllBackupsAsync(target, window, engine.Engine, cancellationToken).ConfigureAwait(false);
+                    var backup = backups.Where(b => string.Equals(b.Mode, "Manual", StringComparison.OrdinalIgnoreCase) && b.StartTime.HasValue && b.StartTime.Value >= since)
+                        .OrderByDescending(b => b.StartTime).FirstOrDefault();
+                    if (backup != null) return TaskOf(backup, engine);
+                    lookupFailure = null;
+                }
+                catch (AliBackupException ex) when (!(ex is AliBackupCredentialException))
+                {
+                    lookupFailure = ex;
+                }
+            }
+            throw new BackupOutcomeUnknownException(instanceId, cause, lookupFailure);
+        }
+
+        /// <summary>A finished backup standing for the task that made it (its job ID, or for PolarDB its backup ID).</summary>
+        private static BackupTask TaskOf(Backup backup, IBackupEngine engine) => new BackupTask
+        {
+            Engine = engine.Engine,
+            InstanceId = backup.InstanceId,
+            BackupJobId = backup.BackupJobId ?? backup.BackupId,
+            Status = BackupTaskStatus.Finished,
+            Progress = engine.ReportsProgress ? 100 : (int?)null,
+            JobMode = "Manual",
+            TaskAction = "TempBackupTask",
+            StartTime = backup.StartTime,
+            NodeId = backup.NodeInstanceId,
+            Region = backup.Region,
+            Endpoint = backup.Endpoint,
+        };
+
+        private void Notify(ServiceNotice notice) => (_options.Observer as IServiceNoticeObserver)?.OnNotice(notice);
 
         /// <summary>
         /// Starts a manual backup unless one is already running on the instance (the services allow one at a time):
@@ -259,7 +393,7 @@ namespace AliBackup.Service
             }
             catch (AliBackupApiException ex) when (ex.IsBackupRunning)
             {
-                // Someone started a backup between the check and the call: look again.
+                // Someone started a backup between the check and the call (any of the products' "busy" codes): look again.
                 running = await FindRunningManualTaskAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false);
                 if (running == null) throw;
                 return (AttachOrFail(running, ifRunning), true);

@@ -14,6 +14,7 @@ public sealed class EmulatorState
     private readonly List<FaultRule> _faults = [];
     private readonly List<CannedAnswer> _canned = [];
     private readonly List<RequestRecord> _requests = [];
+    private readonly Random _faultDice = new(20261211);
     private long _nextJobId = 710_000;
     private long _nextBackupId = 340_000_000;
 
@@ -62,6 +63,19 @@ public sealed class EmulatorState
             }
             return instance;
         }
+    }
+
+    /// <summary>Deletes an instance (its jobs and backups go with it), as a user deleting it mid-wait would.</summary>
+    public bool RemoveInstance(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) return false;
+        lock (_gate) return _instances.Remove(id);
+    }
+
+    /// <summary>Manual jobs the instance started since <paramref name="since"/> (for the manual-backup limit).</summary>
+    public int ManualJobsSince(EmulatedInstance instance, DateTimeOffset since)
+    {
+        lock (_gate) return _jobs.Count(j => j.Instance == instance && j.Mode == "Manual" && j.CreatedAt >= since);
     }
 
     public EmulatedInstance? FindInstance(string? id, EmulatedProduct product)
@@ -149,8 +163,9 @@ public sealed class EmulatorState
         lock (_gate)
         {
             var now = Now;
+            // A finished job's backups are listed only once the instance's listing lag has passed.
             return _history.Where(b => b.Instance == instance)
-                .Concat(_jobs.Where(j => j.Instance == instance && j.IsFinished(now)).SelectMany(j => j.Backups))
+                .Concat(_jobs.Where(j => j.Instance == instance && now >= j.FinishedAt + instance.ListingLag).SelectMany(j => j.Backups))
                 .OrderByDescending(b => b.StartTime)
                 .ToList();
         }
@@ -166,6 +181,12 @@ public sealed class EmulatorState
         lock (_gate) _faults.Add(rule);
     }
 
+    /// <summary>Removes every fault not yet used up.</summary>
+    public void ClearFaults()
+    {
+        lock (_gate) _faults.Clear();
+    }
+
     /// <summary>
     /// Consumes one use of the first fault matching the request, if any. With <paramref name="exactAction"/> only rules
     /// naming the action match (STS calls are not hit by a product's catch-all fault).
@@ -174,13 +195,17 @@ public sealed class EmulatorState
     {
         lock (_gate)
         {
-            var rule = _faults.FirstOrDefault(f => f.Remaining > 0 &&
-                                                   (f.Action == action || f.Action == null && !exactAction) &&
-                                                   (f.InstanceId == null || f.InstanceId == instanceId));
-            if (rule == null) return null;
-            rule.Remaining--;
-            if (rule.Remaining <= 0) _faults.Remove(rule);
-            return rule;
+            foreach (var rule in _faults.ToList())
+            {
+                if (rule.Remaining == 0 || !(rule.Action == action || rule.Action == null && !exactAction) ||
+                    !(rule.InstanceId == null || rule.InstanceId == instanceId))
+                    continue;
+                if (rule.Probability is { } chance && _faultDice.NextDouble() >= chance) continue;
+                rule.Hits++;
+                if (rule.Remaining > 0 && --rule.Remaining == 0) _faults.Remove(rule);
+                return rule;
+            }
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using AliBackup.Service.Endpoints;
@@ -80,14 +81,21 @@ namespace AliBackup.Service.Engines
     /// <summary>One page of DescribeBackups.</summary>
     public sealed class BackupPage
     {
-        public BackupPage(IReadOnlyList<Backup> items, int pageNumber, int pageSize, long totalCount, int? itemsOnPage = null)
+        public BackupPage(IReadOnlyList<Backup> items, int pageNumber, int pageSize, long totalCount, int? itemsOnPage = null, IReadOnlyList<string>? listedKeys = null)
         {
             Items = items;
             PageNumber = pageNumber;
             PageSize = pageSize;
             TotalCount = totalCount;
             ItemsOnPage = itemsOnPage ?? items.Count;
+            ListedKeys = listedKeys ?? items.Select(KeyOf).ToList();
         }
+
+        /// <summary>What identifies a listed backup (its ID, and its node for per-shard backups).</summary>
+        public static string KeyOf(Backup backup) => backup.BackupId + "|" + backup.NodeInstanceId;
+
+        /// <summary>The keys of every item the service listed on the page, before any filtering done here (to tell a repeated page).</summary>
+        public IReadOnlyList<string> ListedKeys { get; }
 
         public IReadOnlyList<Backup> Items { get; }
         public int PageNumber { get; }

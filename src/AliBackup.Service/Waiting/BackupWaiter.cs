@@ -31,6 +31,18 @@ namespace AliBackup.Service.Waiting
             _random = random ?? new Random();
         }
 
+        /// <summary>
+        /// Client settings for a service a waiter polls through: throttling is not retried (the waiter slows its whole
+        /// schedule instead) and other faults only briefly (the next round asks again), so one failing instance never holds
+        /// up the round that reports the others.
+        /// </summary>
+        public static OpenApi.OpenApiClientOptions ClientOptions() => new OpenApi.OpenApiClientOptions
+        {
+            RetryThrottling = false,
+            MaxAttempts = 2,
+            RetryBudget = TimeSpan.FromSeconds(5),
+        };
+
         /// <summary>What each round did (for benchmarks and diagnostics).</summary>
         public IReadOnlyList<WaitRound> Rounds => _rounds;
 
@@ -47,25 +59,41 @@ namespace AliBackup.Service.Waiting
             DateTimeOffset? lastHeartbeat = null;
             var round = 0;
 
+            // The last round starts a little before the deadline, so its answers can arrive and be judged in time.
+            var reserve = TimeSpan.FromTicks(Math.Min(FinalRoundReserve.Ticks, options.Timeout.Ticks / 10));
+            var finalRoundAt = deadline - reserve;
+
             while (true)
             {
                 round++;
                 var outcome = new RoundResult();
                 var pending = tracked.Where(t => !t.Done).ToList();
+                // Every request of the round ends by the deadline, whatever the network does (a poll may not outlast -Timeout).
+                var remaining = deadline - time.GetUtcNow();
+                using (var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 using (var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentPolls)))
                 {
+                    cut.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
                     var polls = pending
                         .GroupBy(t => new InstanceKey(t.Target, t.Engine.Engine, t.Request.InstanceId))
                         .Select(async group =>
                         {
-                            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                            var members = group.ToList();
                             try
                             {
-                                await PollInstanceAsync(group.Key, group.ToList(), round, started, outcome, cancellationToken).ConfigureAwait(false);
+                                await gate.WaitAsync(cut.Token).ConfigureAwait(false);
+                                try
+                                {
+                                    await PollInstanceAsync(group.Key, members, round, started, outcome, options, cut.Token).ConfigureAwait(false);
+                                }
+                                finally
+                                {
+                                    gate.Release();
+                                }
                             }
-                            finally
+                            catch (OperationCanceledException) when (cut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                             {
-                                gate.Release();
+                                outcome.NoteTransient(new AliBackupTransportException("The poll of " + group.Key.InstanceId + " was still waiting for an answer at the -Timeout deadline."), members);
                             }
                         })
                         .ToList();
@@ -85,16 +113,8 @@ namespace AliBackup.Service.Waiting
                     yield return new WaitEvent(WaitEventKind.Heartbeat, unfinished[0], now - started, pending: unfinished);
                 }
 
-                if (now >= deadline)
-                {
-                    foreach (var t in tracked.Where(t => !t.Done))
-                    {
-                        t.Done = true;
-                        var waited = now - started;
-                        yield return new WaitEvent(WaitEventKind.TimedOut, t.Snapshot, waited, error: new WaitTimeoutException(t.Snapshot, waited, options.ReattachCommand(t.Snapshot)));
-                    }
-                    yield break;
-                }
+                // The round at (or after) the final moment was the last: its answers have been judged above.
+                var lastRound = now >= finalRoundAt;
 
                 if (outcome.SlowDown)
                 {
@@ -114,7 +134,9 @@ namespace AliBackup.Service.Waiting
                 lock (_random) jitterFactor = 1 + options.Jitter * (2 * _random.NextDouble() - 1);
                 var delay = TimeSpan.FromTicks((long)(interval.Ticks * jitterFactor));
                 if (outcome.RetryAfter > delay) delay = outcome.RetryAfter;
-                if (now + delay > deadline) delay = deadline - now;
+                // The service's retry-after never carries the wait past -Timeout: the last round is at finalRoundAt.
+                if (lastRound) delay = deadline > now ? deadline - now : TimeSpan.Zero;
+                else if (now + delay > finalRoundAt) delay = finalRoundAt - now;
 
                 // Sleep until the next round, stopping on the way for heartbeats: they keep their own beat, not the polls'.
                 var wakeAt = now + delay;
@@ -131,10 +153,27 @@ namespace AliBackup.Service.Waiting
                     lastHeartbeat = nextBeat;
                     yield return new WaitEvent(WaitEventKind.Heartbeat, unfinished[0], time.GetUtcNow() - started, pending: unfinished);
                 }
+
+                if (lastRound)
+                {
+                    now = time.GetUtcNow();
+                    foreach (var t in tracked.Where(t => !t.Done))
+                    {
+                        t.Done = true;
+                        var waited = now - started;
+                        yield return new WaitEvent(WaitEventKind.TimedOut, t.Snapshot, waited,
+                            error: new WaitTimeoutException(t.Snapshot, waited, options.ReattachCommand(t.Snapshot), t.LastProblem));
+                    }
+                    yield break;
+                }
             }
         }
 
-        private async Task PollInstanceAsync(InstanceKey key, List<TrackedTask> group, int round, DateTimeOffset started, RoundResult result, CancellationToken cancellationToken)
+        /// <summary>The longest head start the final round gets before the deadline (a tenth of -Timeout when that is shorter).</summary>
+        internal static readonly TimeSpan FinalRoundReserve = TimeSpan.FromSeconds(1);
+
+        private async Task PollInstanceAsync(InstanceKey key, List<TrackedTask> group, int round, DateTimeOffset started, RoundResult result, WaitOptions options,
+            CancellationToken cancellationToken)
         {
             var engine = group[0].Engine;
             var openJobs = group.SelectMany(t => t.Jobs.Values.Where(j => j.Backups == null)).ToList();
@@ -170,27 +209,49 @@ namespace AliBackup.Service.Waiting
                     var earliest = group.Select(t => t.Request.StartTime ?? t.Snapshot.StartTime).Where(s => s.HasValue).Select(s => s!.Value).DefaultIfEmpty(started - UnknownStartLookback).Min();
                     var window = new BackupQuery(group[0].Request.InstanceId, earliest - WindowPadding, _service.Time.GetUtcNow() + TimeSpan.FromMinutes(2));
                     var backups = await _service.GetAllBackupsAsync(key.Target, window, engine.Engine, cancellationToken).ConfigureAwait(false);
+                    var now = _service.Time.GetUtcNow();
                     foreach (var job in lookups)
                     {
                         var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
                         var matched = engine.MatchBackups(owner.Snapshot, job.JobId, backups);
-                        if (matched.Count > 0) job.Backups = matched;
+                        if (matched.Count > 0)
+                        {
+                            job.Backups = matched;
+                        }
+                        else if (job.Seen && (job.Last?.Status == BackupTaskStatus.Finished || !byId.ContainsKey(job.JobId)))
+                        {
+                            // DescribeBackups lags behind a task that reads Finished: keep looking, for a while.
+                            job.EndedSeenAt ??= now;
+                            if (now - job.EndedSeenAt.Value > options.BackupListingGrace) job.NotListedFor = now - job.EndedSeenAt.Value;
+                        }
                     }
                 }
             }
             catch (AliBackupApiException ex) when (ex.IsTransient)
             {
-                result.NoteTransient(ex);
+                result.NoteTransient(ex, group);
                 return;
             }
             catch (AliBackupTransportException ex)
             {
-                result.NoteTransient(ex);
+                result.NoteTransient(ex, group);
+                return;
+            }
+            catch (AliBackupInvalidResponseException ex)
+            {
+                // An empty, cut-short or garbled answer says nothing about the backup: ask again next round.
+                result.NoteTransient(ex, group);
                 return;
             }
             catch (AliBackupCredentialException)
             {
                 // Without credentials no task can be waited on: end the whole wait.
+                throw;
+            }
+            catch (AliBackupApiException ex) when (ex.RejectsCaller)
+            {
+                // Revoked keys, a wrong secret, an expired token that cannot be renewed, a clock far off: every poll of every
+                // instance would fail the same way, so the whole wait ends with the service's error (Code, RequestId kept).
                 throw;
             }
             catch (AliBackupException ex)
@@ -211,9 +272,16 @@ namespace AliBackup.Service.Waiting
             {
                 foreach (var t in group)
                 {
+                    t.LastProblem = null;
                     var before = (t.Snapshot.Status, t.Snapshot.Progress, t.Snapshot.RawStatus);
                     t.Refresh();
-                    if (t.Jobs.Values.All(j => j.Backups != null))
+                    var notListed = t.Jobs.Values.Where(j => j.Backups == null && j.NotListedFor.HasValue).Select(j => j.NotListedFor!.Value).DefaultIfEmpty().Max();
+                    if (notListed > TimeSpan.Zero)
+                    {
+                        t.Done = true;
+                        result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Error, t.Snapshot, waited, error: new BackupNotListedException(t.Snapshot, notListed))));
+                    }
+                    else if (t.Jobs.Values.All(j => j.Backups != null))
                     {
                         t.Done = true;
                         var backups = t.Jobs.Values.SelectMany(j => j.Backups!).ToList();
@@ -273,10 +341,11 @@ namespace AliBackup.Service.Waiting
 
             public AliBackupException? SlowDownCause { get; private set; }
 
-            public void NoteTransient(AliBackupException ex)
+            public void NoteTransient(AliBackupException ex, IEnumerable<TrackedTask> affected)
             {
                 lock (this)
                 {
+                    foreach (var t in affected) t.LastProblem = ex.Message;
                     SlowDown = true;
                     if (SlowDownCause == null || ex is AliBackupApiException { IsThrottling: true }) SlowDownCause = ex;
                     if (ex is AliBackupApiException { RetryAfter: { } hint } && hint > RetryAfter) RetryAfter = hint;
@@ -295,6 +364,12 @@ namespace AliBackup.Service.Waiting
             public bool Seen { get; set; }
             public BackupTask? Last { get; set; }
             public IReadOnlyList<Backup>? Backups { get; set; }
+
+            /// <summary>When the job was first seen finished (or gone from a list of running tasks) without its backup listed.</summary>
+            public DateTimeOffset? EndedSeenAt { get; set; }
+
+            /// <summary>Set once the backup has stayed unlisted longer than the grace: the wait on it ends with an error.</summary>
+            public TimeSpan? NotListedFor { get; set; }
         }
 
         private sealed class TrackedTask
@@ -328,6 +403,9 @@ namespace AliBackup.Service.Waiting
             public Dictionary<string, JobTrack> Jobs { get; }
             public BackupTask Snapshot { get; private set; }
             public bool Done { get; set; }
+
+            /// <summary>Why the last poll of this task's instance failed, when it did (told in a timeout error).</summary>
+            public string? LastProblem { get; set; }
 
             /// <summary>Folds the jobs' latest states into one snapshot: the least advanced shard sets the status.</summary>
             public void Refresh()

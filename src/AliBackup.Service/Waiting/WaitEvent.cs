@@ -107,9 +107,10 @@ namespace AliBackup.Service.Waiting
     /// <summary>The wait's deadline passed before the task finished.</summary>
     public sealed class WaitTimeoutException : AliBackupException
     {
-        public WaitTimeoutException(BackupTask task, TimeSpan waited, string reattachCommand)
+        public WaitTimeoutException(BackupTask task, TimeSpan waited, string reattachCommand, string? lastProblem = null)
             : base("Timed out after " + FormatDuration(waited) + " waiting for the backup of " + task.InstanceId + " (job " + task.BackupJobId +
                    "); last status " + task.Status + (task.Progress.HasValue ? " at " + task.Progress.Value + "%" : "") +
+                   (lastProblem == null ? "" : "; the last poll failed: " + lastProblem.TrimEnd('.')) +
                    ". The backup goes on in the service. To wait again: " + reattachCommand)
         {
             Task = task;
@@ -132,5 +133,26 @@ namespace AliBackup.Service.Waiting
             span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:00}m{span.Seconds:00}s"
             : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds:00}s"
             : $"{span.TotalSeconds:0.#}s";
+    }
+
+    /// <summary>The task finished, but DescribeBackups still does not list the backup it made after the listing grace.</summary>
+    public sealed class BackupNotListedException : AliBackupException
+    {
+        public BackupNotListedException(BackupTask task, TimeSpan missingFor)
+            : base("The backup task of " + task.InstanceId + " (job " + task.BackupJobId + ") finished, but DescribeBackups has not listed the backup it made for " +
+                   WaitTimeoutException.FormatDuration(missingFor) + ". Its outcome (Success or Failed) cannot be told.")
+        {
+            Task = task;
+            MissingFor = missingFor;
+        }
+
+        public BackupTask Task { get; }
+
+        public TimeSpan MissingFor { get; }
+
+        public override string ErrorKind => "BackupNotListed";
+
+        public override string RecommendedAction =>
+            "Look for it later with Get-AliBackup -InstanceId " + Task.InstanceId + " -BackupJobId '" + Task.BackupJobId + "', or in the console.";
     }
 }

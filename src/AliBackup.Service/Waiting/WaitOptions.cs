@@ -23,6 +23,12 @@ namespace AliBackup.Service.Waiting
         /// <summary>When set, a Heartbeat event summarises the unfinished tasks at this interval (CI logs want a sign of life).</summary>
         public TimeSpan? HeartbeatInterval { get; set; }
 
+        /// <summary>
+        /// How long the backup of a task that reads Finished may stay missing from DescribeBackups (the listing lags
+        /// behind the task; Terraform waits a minute for it) before the wait on it ends with an error.
+        /// </summary>
+        public TimeSpan BackupListingGrace { get; set; } = TimeSpan.FromMinutes(10);
+
         /// <summary>How many instances are polled at once.</summary>
         public int MaxConcurrentPolls { get; set; } = 8;
 

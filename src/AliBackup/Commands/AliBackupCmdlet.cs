@@ -16,8 +16,12 @@ namespace AliBackup.PowerShell.Commands
     /// from them, cancellation on Ctrl+C, and running async work to completion while all output is written on the
     /// pipeline thread.
     /// </summary>
-    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, ICredentialObserver, IDisposable
+    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, IServiceNoticeObserver, ICredentialObserver, IDisposable
     {
+        // A wait reads the same odd value every round: each notice is shown once per command.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _noticesShown =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+
         /// <summary>How the session defaults are named where a value's source is shown.</summary>
         internal const string SessionDefaultsSource = "Connect-AliBackup";
 
@@ -268,6 +272,14 @@ namespace AliBackup.PowerShell.Commands
             output.WriteVerbose(trace.ToString());
             if (trace.CanonicalRequest.Length > 0)
                 output.WriteDebug("Canonical request of " + trace.Action + " (signature and security token not shown):" + Environment.NewLine + trace.CanonicalRequest);
+        }
+
+        void IServiceNoticeObserver.OnNotice(ServiceNotice notice)
+        {
+            var output = _output;
+            if (output == null || !_noticesShown.TryAdd(notice.Key, true)) return;
+            if (notice.IsWarning) output.WriteWarning(notice.Message);
+            else output.WriteVerbose(notice.Message);
         }
 
         void ICredentialObserver.OnCredentialNotice(string message, bool isWarning)

@@ -55,10 +55,11 @@ namespace AliBackup.PowerShell.Commands
         [TimeSpanSeconds]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-        // The waiter slows its own schedule on throttling; the client must not also retry those polls.
+        // The waiter slows its own schedule on throttling and asks again next round on other faults; the client must not
+        // also retry those polls for long, or one failing instance would hold up the round that reports the others.
         protected override BackupServiceOptions ConfigureService(BackupServiceOptions options)
         {
-            options.Client = new Service.OpenApi.OpenApiClientOptions { RetryThrottling = false };
+            options.Client = BackupWaiter.ClientOptions();
             return options;
         }
 
