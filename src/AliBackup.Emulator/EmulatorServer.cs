@@ -152,7 +152,7 @@ public sealed class EmulatorServer : IAsyncDisposable
                     throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, RetryAfterOf(fault));
                 case FaultKind.ResetBeforeRead:
                     Record(call, product, instanceId, 0, "Fault.ResetBeforeRead", accessKeyId);
-                    http.Abort();
+                    DropConnection(http);
                     return;
                 case FaultKind.Html:
                     Record(call, product, instanceId, fault.HttpStatus, "Fault.Html", accessKeyId);
@@ -210,6 +210,22 @@ public sealed class EmulatorServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the connection without an answer the way a proxy or load balancer does: the socket is shut down (the client
+    /// reads end-of-stream where the status line should be), then the connection is dropped.
+    /// </summary>
+    private static void DropConnection(HttpContext http)
+    {
+        try
+        {
+            http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket?.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException || ex is ObjectDisposedException)
+        {
+        }
+        http.Abort();
+    }
+
     /// <summary>The x-acs-retry-after a fault sends: its verbatim header, else its milliseconds.</summary>
     private static string? RetryAfterOf(FaultRule fault) =>
         fault.RetryAfterHeader ?? fault.RetryAfterMs?.ToString(CultureInfo.InvariantCulture);
@@ -222,7 +238,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         switch (fault?.Kind)
         {
             case FaultKind.ResetAfterExecute:
-                http.Abort();
+                DropConnection(http);
                 return;
             case FaultKind.Slow:
                 try
