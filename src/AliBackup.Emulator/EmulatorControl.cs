@@ -122,7 +122,8 @@ internal static class EmulatorControl
                 Action = (string?)body["action"],
                 InstanceId = (string?)body["instanceId"],
                 HttpStatus = (int?)body["httpStatus"] ?? 200,
-                Body = (string?)body["body"] ?? throw new BadHttpRequestException("body is required"),
+                Body = (string?)body["body"] ?? (body["bodyBase64"] != null ? "" : throw new BadHttpRequestException("body or bodyBase64 is required")),
+                BodyBytes = body["bodyBase64"] is { } base64 ? Convert.FromBase64String((string)base64!) : null,
                 Remaining = (int?)body["count"] ?? 1,
             });
             return Results.Ok();

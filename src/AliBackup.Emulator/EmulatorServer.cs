@@ -180,7 +180,9 @@ public sealed class EmulatorServer : IAsyncDisposable
                 Record(call, product, instanceId, canned.HttpStatus, null, accessKeyId);
                 http.Response.StatusCode = canned.HttpStatus;
                 http.Response.ContentType = "application/json;charset=utf-8";
-                await http.Response.WriteAsync(canned.Body, Encoding.UTF8);
+                var bytes = canned.BodyBytes ?? Encoding.UTF8.GetBytes(canned.Body);
+                http.Response.ContentLength = bytes.Length;
+                await http.Response.Body.WriteAsync(bytes);
                 return;
             }
 

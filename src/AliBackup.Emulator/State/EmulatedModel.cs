@@ -218,7 +218,10 @@ public sealed class CannedAnswer
     public int HttpStatus { get; init; } = 200;
 
     /// <summary>The exact body to send.</summary>
-    public required string Body { get; init; }
+    public string Body { get; init; } = "";
+
+    /// <summary>The exact bytes to send instead of <see cref="Body"/> (to send invalid UTF-8); null: Body as UTF-8.</summary>
+    public byte[]? BodyBytes { get; init; }
 
     /// <summary>How many matching requests get it.</summary>
     public int Remaining { get; set; } = 1;

@@ -46,10 +46,11 @@ namespace AliBackup.Service.Engines
             {
                 requestId = root.Str("RequestId", "requestId");
             }
-            catch (ResponseShapeException)
+            catch (Exception ex) when (ex is ResponseShapeException || ex is InvalidOperationException)
             {
                 // An unreadable RequestId is reported with whatever else is wrong below.
             }
+            if (string.IsNullOrWhiteSpace(requestId)) requestId = request.AnsweredRequestId;
             var context = new AnswerContext(Product.ProductId, request.Action, requestId);
             T result;
             try

@@ -31,6 +31,9 @@ namespace AliBackup.Service.OpenApi
         /// </summary>
         public bool IsIdempotent { get; }
 
+        /// <summary>The RequestId of the answer the client returned (from the body, else the x-acs-request-id header).</summary>
+        public string? AnsweredRequestId { get; set; }
+
         /// <summary>Business parameters; sent in the query string, as the official clients do.</summary>
         public List<KeyValuePair<string, string>> Parameters { get; } = new List<KeyValuePair<string, string>>();
 

@@ -18,7 +18,7 @@ namespace AliBackup.Service.OpenApi
             if (element.ValueKind != JsonValueKind.Object) return null;
             foreach (var name in names)
             {
-                if (!element.TryGetProperty(name, out var value)) continue;
+                if (!TryGet(element, name, out var value)) continue;
                 switch (value.ValueKind)
                 {
                     case JsonValueKind.String: return TextOf(value, name);
@@ -28,6 +28,22 @@ namespace AliBackup.Service.OpenApi
                 }
             }
             return null;
+        }
+
+        /// <summary>
+        /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>, except that a property name that is not valid
+        /// text (an escaped lone surrogate) is a fault of the answer, not an <see cref="InvalidOperationException"/>.
+        /// </summary>
+        private static bool TryGet(JsonElement element, string name, out JsonElement value)
+        {
+            try
+            {
+                return element.TryGetProperty(name, out value);
+            }
+            catch (InvalidOperationException)
+            {
+                throw new ResponseShapeException("a property name near " + name + " is not valid text (invalid UTF-8 or a lone surrogate)");
+            }
         }
 
         /// <summary>
@@ -81,7 +97,7 @@ namespace AliBackup.Service.OpenApi
             var current = element;
             foreach (var name in path)
             {
-                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current)) return null;
+                if (current.ValueKind != JsonValueKind.Object || !TryGet(current, name, out current)) return null;
             }
             return current;
         }
@@ -111,7 +127,7 @@ namespace AliBackup.Service.OpenApi
                 if (current.ValueKind == JsonValueKind.Null) return Array.Empty<JsonElement>();
                 if (current.ValueKind != JsonValueKind.Object)
                     throw new ResponseShapeException(string.Join(".", path, 0, i) + " is " + Describe(current) + ", not an object");
-                if (!current.TryGetProperty(path[i], out var next))
+                if (!TryGet(current, path[i], out var next))
                 {
                     // "Backups": {} — the container is there and holds nothing.
                     if (i > 0 && IsEmptyObject(current)) return Array.Empty<JsonElement>();

@@ -138,7 +138,8 @@ namespace AliBackup.Service.OpenApi
                             var carried = ErrorCarriedIn(request, response, document, headerRequestId);
                             if (carried == null)
                             {
-                                trace.RequestId = SafeStr(document.RootElement, "RequestId", "requestId") ?? headerRequestId;
+                                trace.RequestId = NullIfBlank(SafeStr(document.RootElement, "RequestId", "requestId")) ?? headerRequestId;
+                                request.AnsweredRequestId = trace.RequestId;
                                 Observe(trace);
                                 return document;
                             }
@@ -263,7 +264,7 @@ namespace AliBackup.Service.OpenApi
             if (string.IsNullOrWhiteSpace(code) || Array.IndexOf(SuccessCodes, code!.Trim()) >= 0) return null;
             return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode, code,
                 SafeStr(root, "Message", "message") ?? "The service answered HTTP " + (int)response.StatusCode + " with an error code.",
-                SafeStr(root, "RequestId", "requestId") ?? headerRequestId, SafeStr(root, "HostId"), SafeStr(root, "Recommend"),
+                NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId, SafeStr(root, "HostId"), SafeStr(root, "Recommend"),
                 RetryAfterOf(response, TimeSpan.FromSeconds(60)));
         }
 
@@ -373,11 +374,13 @@ namespace AliBackup.Service.OpenApi
             {
                 return element.Str(names);
             }
-            catch (ResponseShapeException)
+            catch (Exception ex) when (ex is ResponseShapeException || ex is InvalidOperationException)
             {
                 return null;
             }
         }
+
+        private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
         private static string? Header(HttpResponseMessage response, string name) =>
             response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
@@ -415,7 +418,7 @@ namespace AliBackup.Service.OpenApi
             }
             var root = document.RootElement;
             return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode,
-                SafeStr(root, "Code", "code"), SafeStr(root, "Message", "message"), SafeStr(root, "RequestId", "requestId") ?? headerRequestId,
+                SafeStr(root, "Code", "code"), SafeStr(root, "Message", "message"), NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId,
                 SafeStr(root, "HostId"), SafeStr(root, "Recommend"), retryAfter);
         }
 
