@@ -104,15 +104,19 @@ namespace AliBackup.Service
 
         public const string RetryBudgetVariable = "ALIBACKUP_RETRY_BUDGET_SECONDS";
 
+        public const string RequestTimeoutVariable = "ALIBACKUP_REQUEST_TIMEOUT_SECONDS";
+
         /// <summary>
         /// <c>ALIBACKUP_RETRY_MAX_ATTEMPTS</c> (1–20), <c>ALIBACKUP_RETRY_BASE_DELAY_MS</c> (1–60000) and
-        /// <c>ALIBACKUP_RETRY_BUDGET_SECONDS</c> (1–3600), when set to a number in range; anything else is ignored.
+        /// <c>ALIBACKUP_RETRY_BUDGET_SECONDS</c> (1–3600) and <c>ALIBACKUP_REQUEST_TIMEOUT_SECONDS</c> (0.1–600), when set to a
+        /// number in range; anything else is ignored.
         /// </summary>
         internal static void ApplyRetrySettings(OpenApiClientOptions client, EnvironmentReader environment)
         {
             if (Number(environment.Get(RetryMaxAttemptsVariable), 1, 20) is double attempts) client.MaxAttempts = (int)attempts;
             if (Number(environment.Get(RetryBaseDelayVariable), 1, 60000) is double baseDelay) client.RetryBaseDelay = TimeSpan.FromMilliseconds(baseDelay);
             if (Number(environment.Get(RetryBudgetVariable), 1, 3600) is double budget) client.RetryBudget = TimeSpan.FromSeconds(budget);
+            if (Number(environment.Get(RequestTimeoutVariable), 0.1, 600) is double timeout) client.RequestTimeout = TimeSpan.FromSeconds(timeout);
         }
 
         private static double? Number(string? text, double min, double max) =>
@@ -274,8 +278,16 @@ namespace AliBackup.Service
         /// <summary>How far the service's clock may be behind ours when a task started by a lost CreateBackup is looked for.</summary>
         internal static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
 
-        /// <summary>Pauses between looks for a task after a lost CreateBackup answer (a new task may take a moment to be listed).</summary>
-        internal static readonly TimeSpan[] CreatedTaskLookupPauses = { TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3) };
+        /// <summary>
+        /// Pauses before each look for a task after a lost CreateBackup answer, in steps of the client's retry base delay
+        /// (a new task may take a moment to be listed): at once, after one step, after two more.
+        /// </summary>
+        private IEnumerable<TimeSpan> CreatedTaskLookupPauses()
+        {
+            yield return TimeSpan.Zero;
+            yield return _client.Options.RetryBaseDelay;
+            yield return TimeSpan.FromTicks(_client.Options.RetryBaseDelay.Ticks * 2);
+        }
 
         /// <summary>
         /// Starts a manual backup and returns its task (status NotStarted, start time = now). CreateBackup is never sent
@@ -336,7 +348,7 @@ namespace AliBackup.Service
         {
             var since = requestedAt - ClockSkewAllowance;
             Exception? lookupFailure = null;
-            foreach (var pause in CreatedTaskLookupPauses)
+            foreach (var pause in CreatedTaskLookupPauses())
             {
                 if (pause > TimeSpan.Zero) await _options.Time.Delay(pause, cancellationToken).ConfigureAwait(false);
                 try
