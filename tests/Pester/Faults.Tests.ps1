@@ -25,14 +25,16 @@ Describe 'Start-AliBackup when CreateBackup''s answer is lost' {
         Add-EmulatedInstance $Emulator -Id $Id -Product $Product
         Add-Fault @{ action = 'CreateBackup'; instanceId = $Id; kind = $Kind; count = -1 }
 
-        $task = Start-AliBackup -InstanceId $Id -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $all = @(Start-AliBackup -InstanceId $Id -Verbose 4>&1)
+        $task = @($all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $verbose = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
 
-        $jobs = @(Invoke-EmulatorControl $Emulator -Route '/_emulator/jobs' | Where-Object InstanceId -EQ $Id)
-        $jobs.Count | Should -Be 1
-        @($task).Count | Should -Be 1
-        $task.BackupJobId | Should -Be $jobs[0].JobIds[0]
-        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*was lost*' }) | Should -Not -BeNullOrEmpty
-        $task | Wait-AliBackupTask -Timeout 30 -PollInterval 0.2 | Should -Not -BeNullOrEmpty
+        $jobs = @((Invoke-EmulatorControl $Emulator -Route '/_emulator/jobs') | ForEach-Object { $_ } | Where-Object { $_.instanceId -eq $Id })
+        $jobs.Count | Should -Be 1 -Because ($verbose -join "`n")
+        $task.Count | Should -Be 1 -Because ($verbose -join "`n")
+        $task[0].BackupJobId | Should -Be $jobs[0].jobIds[0]
+        ($verbose -like '*was lost*') | Should -Not -BeNullOrEmpty
+        $task[0] | Wait-AliBackupTask -Timeout 30 -PollInterval 0.2 | Should -Not -BeNullOrEmpty
     }
 }
 
