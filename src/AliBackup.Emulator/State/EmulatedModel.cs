@@ -1,11 +1,12 @@
 namespace AliBackup.Emulator.State;
 
-/// <summary>The three products the emulator serves.</summary>
+/// <summary>The products the emulator serves.</summary>
 public enum EmulatedProduct
 {
     Redis,
     PolarDB,
     MongoDB,
+    RDS,
 }
 
 /// <summary>A database instance (Redis, MongoDB) or cluster (PolarDB) that can be backed up.</summary>
@@ -35,6 +36,9 @@ public sealed class EmulatedInstance
 
     /// <summary>When set, the next backup's set ends with status Failed (then the flag clears).</summary>
     public bool FailNextBackup { get; set; }
+
+    /// <summary>The automatic backup policy (DescribeBackupPolicy / ModifyBackupPolicy).</summary>
+    public EmulatedPolicy Policy { get; } = new();
 }
 
 /// <summary>One backup job (task); a pre-2023 Redis cluster job holds one job ID per shard.</summary>

@@ -155,7 +155,9 @@ namespace AliBackup.Service.Waiting
                     {
                         job.Seen = true;
                         job.Last = seen;
-                        if (seen.Status == BackupTaskStatus.Finished) lookups.Add(job);
+                        // A task the service itself reports Failed (RDS) has ended too; its backups, if any, still decide.
+                        if (seen.Status == BackupTaskStatus.Failed) job.TaskFailed = true;
+                        if (seen.Status == BackupTaskStatus.Finished || seen.Status == BackupTaskStatus.Failed) lookups.Add(job);
                     }
                     else if (job.Seen || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
                     {
@@ -173,8 +175,10 @@ namespace AliBackup.Service.Waiting
                     foreach (var job in lookups)
                     {
                         var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
-                        var matched = engine.MatchBackups(owner.Snapshot, job.JobId, backups);
+                        // The task as listed, where it was: it may name the backup it made (RDS BackupId).
+                        var matched = engine.MatchBackups(job.Last ?? owner.Snapshot, job.JobId, backups);
                         if (matched.Count > 0) job.Backups = matched;
+                        else if (job.TaskFailed) job.Backups = Array.Empty<Backup>();
                     }
                 }
             }
@@ -217,7 +221,7 @@ namespace AliBackup.Service.Waiting
                     {
                         t.Done = true;
                         var backups = t.Jobs.Values.SelectMany(j => j.Backups!).ToList();
-                        if (backups.Any(b => b.Status == BackupStatus.Failed))
+                        if (backups.Any(b => b.Status == BackupStatus.Failed) || t.Jobs.Values.Any(j => j.TaskFailed))
                         {
                             t.Snapshot.Status = BackupTaskStatus.Failed;
                             result.Events.Add((t.Index, new WaitEvent(WaitEventKind.BackupFailed, t.Snapshot, waited, backups, new BackupFailedException(t.Snapshot, backups))));
@@ -295,6 +299,9 @@ namespace AliBackup.Service.Waiting
             public bool Seen { get; set; }
             public BackupTask? Last { get; set; }
             public IReadOnlyList<Backup>? Backups { get; set; }
+
+            /// <summary>The service listed the task as Failed (RDS).</summary>
+            public bool TaskFailed { get; set; }
         }
 
         private sealed class TrackedTask
@@ -363,6 +370,7 @@ namespace AliBackup.Service.Waiting
                 TaskAction = t.TaskAction,
                 StartTime = t.StartTime,
                 NodeId = t.NodeId,
+                BackupId = t.BackupId,
                 Region = t.Region,
                 Endpoint = t.Endpoint,
             };

@@ -41,6 +41,9 @@ namespace AliBackup.PowerShell.Internal
                 case BackupFailedException _: return ErrorCategory.InvalidResult;
                 case BackupAlreadyRunningException _: return ErrorCategory.ResourceBusy;
                 case NoBackupTaskException _: return ErrorCategory.ObjectNotFound;
+                case BackupNotDownloadableException _: return ErrorCategory.InvalidOperation;
+                case DownloadTargetExistsException _: return ErrorCategory.ResourceExists;
+                case DownloadFailedException _: return ErrorCategory.ReadError;
                 case AliBackupConfigurationException _: return ErrorCategory.InvalidArgument;
                 case AliBackupCredentialException _: return ErrorCategory.AuthenticationError;
                 case AliBackupTransportException _: return ErrorCategory.ConnectionError;
