@@ -134,6 +134,7 @@ internal static class EmulatorControl
         {
             var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
             if (body["urlLifetimeSeconds"] is { } seconds) state.Downloads.UrlLifetime = TimeSpan.FromSeconds((double)seconds);
+            if (body.ContainsKey("bytesPerSecond")) state.Downloads.BytesPerSecond = (long?)body["bytesPerSecond"];
             return Results.Ok();
         });
 
@@ -146,6 +147,7 @@ internal static class EmulatorControl
                 BackupId = (string?)body["backupId"],
                 AfterBytes = (long?)body["afterBytes"] ?? 0,
                 AfterFraction = (double?)body["afterFraction"],
+                Expire = (bool?)body["expire"] ?? false,
                 Remaining = (int?)body["count"] ?? 1,
             });
             return Results.Ok();

@@ -44,6 +44,7 @@ public static class BackupFileServer
         var query = http.Request.Query;
         var intranet = query["intranet"] == "1";
         var backupId = file.Split('.', '_')[0];
+        var startedAt = DateTimeOffset.UtcNow;
         var range = http.Request.Headers.Range.ToString();
         range = range.Length == 0 ? null : range;
 
@@ -107,6 +108,14 @@ public static class BackupFileServer
         if (range != null) http.Response.Headers.ContentRange = "bytes " + from + "-" + to + "/" + size;
 
         var cut = state.Downloads.TakeCut(instanceId, backupId);
+        if (cut is { Expire: true })
+        {
+            http.Response.Headers.Remove("Content-Range");
+            http.Response.ContentLength = null;
+            await Refuse(403, "AccessDenied", "Request has expired.");
+            return;
+        }
+        var rate = state.Downloads.BytesPerSecond;
         var stopAfter = cut == null ? long.MaxValue : cut.AfterFraction is { } fraction ? (long)(length * fraction) : cut.AfterBytes;
         var buffer = new byte[64 * 1024];
         long sent = 0;
@@ -124,6 +133,7 @@ public static class BackupFileServer
                 for (var i = 0; i < n; i++) buffer[i] = ContentByte(backup.BackupId, from + sent + i);
                 await http.Response.Body.WriteAsync(buffer.AsMemory(0, n), http.RequestAborted);
                 sent += n;
+                if (rate is > 0) await Task.Delay(TimeSpan.FromSeconds((double)n / rate.Value), http.RequestAborted);
             }
             if (cutShort)
             {
@@ -135,7 +145,7 @@ public static class BackupFileServer
         {
             // The client went away (or stopped reading): nothing more to send.
         }
-        state.Downloads.Record(new DownloadRecord(state.Now, instanceId, backupId, range, http.Response.StatusCode, sent, intranet, cutShort));
+        state.Downloads.Record(new DownloadRecord(state.Now, instanceId, backupId, range, http.Response.StatusCode, sent, intranet, cutShort) { StartedAt = startedAt });
     }
 
     private static string Sign(string instanceId, string file, string expires, bool intranet)

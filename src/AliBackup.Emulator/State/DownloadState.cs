@@ -13,6 +13,9 @@ public sealed class DownloadState
     /// <summary>How long a download URL from DescribeBackups works (its <c>Expires=</c>).</summary>
     public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Caps how fast each file is sent (null: as fast as possible), so parallel downloads overlap visibly.</summary>
+    public long? BytesPerSecond { get; set; }
+
     public void AddCut(DownloadCut cut)
     {
         lock (_gate) _cuts.Add(cut);
@@ -55,8 +58,18 @@ public sealed class DownloadCut
     /// <summary>When set, cut after this fraction of the bytes the response would carry.</summary>
     public double? AfterFraction { get; init; }
 
+    /// <summary>Instead of sending anything, answer 403 "Request has expired." (a server clock ahead of the client's).</summary>
+    public bool Expire { get; init; }
+
     public int Remaining { get; set; } = 1;
 }
 
 /// <summary>One request for a backup file.</summary>
-public sealed record DownloadRecord(DateTimeOffset ReceivedAt, string InstanceId, string BackupId, string? Range, int HttpStatus, long BytesSent, bool Intranet, bool Cut);
+public sealed record DownloadRecord(DateTimeOffset ReceivedAt, string InstanceId, string BackupId, string? Range, int HttpStatus, long BytesSent, bool Intranet, bool Cut)
+{
+    /// <summary>When the response ended (wall clock), to see downloads overlap.</summary>
+    public DateTimeOffset EndedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>When the request arrived (wall clock).</summary>
+    public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
+}

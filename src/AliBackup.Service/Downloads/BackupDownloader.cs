@@ -208,6 +208,8 @@ namespace AliBackup.Service.Downloads
                 }
                 if (backup.Size <= 0 || offset < backup.Size)
                 {
+                    // Every transfer that continues a partial file is a resume, however it ends.
+                    if (offset > 0) resumes++;
                     var outcome = await TransferAsync(url, partial, offset, (position, delta) => { transferred += delta; Report(position, false); }, token).ConfigureAwait(false);
                     if (outcome.Expired && refreshes < 2)
                     {
@@ -220,11 +222,9 @@ namespace AliBackup.Service.Downloads
                     {
                         lastFailure = outcome.Failure;
                         if (outcome.Fatal) throw new DownloadFailedException(backup, outcome.Failure.Message, outcome.Failure);
-                        if (offset > 0 || outcome.Received > 0) resumes++;
                         await _service.Time.Delay(TimeSpan.FromMilliseconds(100 * attempt), token).ConfigureAwait(false);
                         continue;
                     }
-                    if (offset > 0) resumes++;
                 }
 
                 var have = new FileInfo(partial).Length;
@@ -286,7 +286,10 @@ namespace AliBackup.Service.Downloads
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, stall.Token).ConfigureAwait(false);
+                // Headers only: the body is read as a stream, never buffered whole (HttpClient's default would).
+                response = _http is HttpClient client
+                    ? await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false)
+                    : await _http.SendAsync(request, stall.Token).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {

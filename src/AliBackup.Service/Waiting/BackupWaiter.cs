@@ -175,8 +175,9 @@ namespace AliBackup.Service.Waiting
                     foreach (var job in lookups)
                     {
                         var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
-                        // The task as listed, where it was: it may name the backup it made (RDS BackupId).
-                        var matched = engine.MatchBackups(job.Last ?? owner.Snapshot, job.JobId, backups);
+                        // A finished task may name the backup it made (RDS BackupId, when queried by its job ID).
+                        if (job.Last?.BackupId != null) owner.Snapshot.BackupId = job.Last.BackupId;
+                        var matched = engine.MatchBackups(owner.Snapshot, job.JobId, backups);
                         if (matched.Count > 0) job.Backups = matched;
                         else if (job.TaskFailed) job.Backups = Array.Empty<Backup>();
                     }
