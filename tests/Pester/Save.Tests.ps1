@@ -141,6 +141,17 @@ Describe 'Save-AliBackup' {
         @(Get-Downloads | Where-Object backupId -EQ $backup.BackupId).Count | Should -Be 1
     }
 
+    It 'writes a heartbeat line instead of progress bars in CI' {
+        $run = Invoke-IsolatedPwsh -TimeoutSeconds 60 -Environment @{ GITHUB_ACTIONS = 'true' } -Script @"
+Import-Module AliBackup -ErrorAction Stop
+`$folder = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('N'))
+Get-AliBackup dds-bp1demo00000001 | Select-Object -First 2 | Save-AliBackup -Path `$folder | Out-Null
+Remove-Item `$folder -Recurse -Force
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $run.Output | Where-Object { $_ -like 'AliBackup: saving 2 backup files, 0 done*' } | Should -Not -BeNullOrEmpty
+    }
+
     It 'stops at once under Select-Object -First 1, leaving no error behind' {
         $run = Invoke-IsolatedPwsh -TimeoutSeconds 60 -Script @"
 Import-Module AliBackup -ErrorAction Stop
