@@ -141,6 +141,19 @@ Describe 'Save-AliBackup' {
         @(Get-Downloads | Where-Object backupId -EQ $backup.BackupId).Count | Should -Be 1
     }
 
+    It 'saves a backup that crossed a job boundary (deserialized), through the intranet URL with -Intranet' {
+        $backup = Get-AliBackup dds-bp1demo00000001 | Select-Object -Last 1
+        $copy = [Management.Automation.PSSerializer]::Deserialize([Management.Automation.PSSerializer]::Serialize($backup))
+        $copy.PSObject.TypeNames[0] | Should -Be 'Deserialized.AliBackup.Backup'
+
+        $file = $copy | Save-AliBackup -Path (New-Folder) -Intranet
+
+        Test-BackupFile $file $backup
+        $mine = @(Get-Downloads | Where-Object backupId -EQ $backup.BackupId)
+        $mine.Count | Should -Be 1
+        $mine[0].intranet | Should -BeTrue
+    }
+
     It 'writes a heartbeat line instead of progress bars in CI' {
         $run = Invoke-IsolatedPwsh -TimeoutSeconds 60 -Environment @{ GITHUB_ACTIONS = 'true' } -Script @"
 Import-Module AliBackup -ErrorAction Stop
