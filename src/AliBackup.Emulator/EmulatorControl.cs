@@ -56,6 +56,7 @@ internal static class EmulatorControl
                 StageDuration = body["stageSeconds"] is { } seconds ? TimeSpan.FromSeconds((double)seconds) : null,
                 ListingLag = body["listingLagSeconds"] is { } lag ? TimeSpan.FromSeconds((double)lag) : TimeSpan.Zero,
                 ManualBackupLimit = (int?)body["manualBackupLimit"],
+                BackupSizeBytes = (long?)body["backupSizeBytes"] ?? 52_428_800,
             }, historicalBackups: (int?)body["historicalBackups"] ?? 0);
             return Results.Json(new { instance.Id, Product = instance.Product.ToString() });
         });
@@ -184,7 +185,47 @@ internal static class EmulatorControl
             return Results.Ok();
         });
 
-        app.MapGet("/_emulator/download/{instanceId}/{backupId}", (string instanceId, string backupId) =>
-            Results.Text("AliBackup emulator backup file for " + instanceId + ", backup " + backupId + "\n", "application/octet-stream"));
+        // Backup files: how long their URLs last, downloads to cut short, and what was requested (with its Range).
+        Downloads.BackupFileServer.Map(app, server);
+
+        app.MapPost("/_emulator/downloads", async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            if (body["urlLifetimeSeconds"] is { } seconds) state.Downloads.UrlLifetime = TimeSpan.FromSeconds((double)seconds);
+            if (body.ContainsKey("bytesPerSecond")) state.Downloads.BytesPerSecond = (long?)body["bytesPerSecond"];
+            return Results.Ok();
+        });
+
+        app.MapPost("/_emulator/downloads/cut", async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            state.Downloads.AddCut(new DownloadCut
+            {
+                InstanceId = (string?)body["instanceId"],
+                BackupId = (string?)body["backupId"],
+                AfterBytes = (long?)body["afterBytes"] ?? 0,
+                AfterFraction = (double?)body["afterFraction"],
+                Expire = (bool?)body["expire"] ?? false,
+                Remaining = (int?)body["count"] ?? 1,
+            });
+            return Results.Ok();
+        });
+
+        app.MapGet("/_emulator/downloads", () => Results.Json(state.Downloads.Log));
+
+        app.MapPost("/_emulator/instances/{id}/size", async (string id, HttpContext http) =>
+        {
+            var instance = state.Instances.FirstOrDefault(i => i.Id == id);
+            if (instance == null) return Results.NotFound();
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            instance.BackupSizeBytes = (long?)body["backupSizeBytes"] ?? instance.BackupSizeBytes;
+            return Results.Ok();
+        });
+
+        app.MapGet("/_emulator/instances/{id}/policy", (string id) =>
+        {
+            var instance = state.Instances.FirstOrDefault(i => i.Id == id);
+            return instance == null ? Results.NotFound() : Results.Json(instance.Policy);
+        });
     }
 }

@@ -24,6 +24,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     public const string DemoRedisCluster = "r-bp1cluster000001";
     public const string DemoPolarDbCluster = "pc-2zedemo000000001";
     public const string DemoMongoInstance = "dds-bp1demo00000001";
+    public const string DemoRdsInstance = "rm-bp1demo000000001";
 
     /// <summary>The README's placeholder ID (<c>r-bp1xxxx</c>), so the flagship line runs against the emulator as printed.</summary>
     public const string ReadmeRedisInstance = "r-bp1xxxx";
@@ -39,7 +40,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         Options = options;
         State = state;
         _keys = [.. options.Keys];
-        _products = new ProductApi[] { new RedisApi(), new PolarDbApi(), new MongoDbApi() }.ToDictionary(p => p.Version);
+        _products = new ProductApi[] { new RedisApi(), new PolarDbApi(), new MongoDbApi(), new RdsApi() }.ToDictionary(p => p.Version);
         _verifier = new SignatureVerifier(FindKey, options.WallClock);
         TemporaryKeys = new TemporaryKeys(AddKey, options.WallClock);
         Roles = [.. options.Roles];
@@ -110,6 +111,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         State.AddInstance(new EmulatedInstance { Id = DemoRedisCluster, Product = EmulatedProduct.Redis, Shards = 3, PerShardJobs = true, EngineVersion = "5.0" }, historicalBackups: 7);
         State.AddInstance(new EmulatedInstance { Id = DemoPolarDbCluster, Product = EmulatedProduct.PolarDB, Region = "cn-beijing", EngineVersion = "8.0", BackupSizeBytes = 4_639_948_800 }, historicalBackups: 7);
         State.AddInstance(new EmulatedInstance { Id = DemoMongoInstance, Product = EmulatedProduct.MongoDB, EngineVersion = "4.2", BackupSizeBytes = 6_168_576 }, historicalBackups: 7);
+        State.AddInstance(new EmulatedInstance { Id = DemoRdsInstance, Product = EmulatedProduct.RDS, EngineVersion = "8.0", BackupSizeBytes = 2_167_808 }, historicalBackups: 7);
     }
 
     private void MapRoutes()

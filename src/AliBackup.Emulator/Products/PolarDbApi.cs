@@ -5,7 +5,7 @@ using AliBackup.Emulator.Wire;
 namespace AliBackup.Emulator.Products;
 
 /// <summary>PolarDB, polardb 2017-08-01: <c>Items.BackupJob[]</c>, <c>Items.Backup[]</c>, every field a string.</summary>
-public sealed class PolarDbApi : ProductApi
+public sealed partial class PolarDbApi : ProductApi
 {
     private static readonly int[] PageSizes = [30, 50, 100];
 

@@ -1,11 +1,12 @@
 namespace AliBackup.Emulator.State;
 
-/// <summary>The three products the emulator serves.</summary>
+/// <summary>The products the emulator serves.</summary>
 public enum EmulatedProduct
 {
     Redis,
     PolarDB,
     MongoDB,
+    RDS,
 }
 
 /// <summary>A database instance (Redis, MongoDB) or cluster (PolarDB) that can be backed up.</summary>
@@ -47,6 +48,8 @@ public sealed class EmulatedInstance
     /// null for the documented 3, 0 for no limit.
     /// </summary>
     public int? ManualBackupLimit { get; set; }
+    /// <summary>The automatic backup policy (DescribeBackupPolicy / ModifyBackupPolicy).</summary>
+    public EmulatedPolicy Policy { get; } = new();
 }
 
 /// <summary>One backup job (task); a pre-2023 Redis cluster job holds one job ID per shard.</summary>

@@ -31,6 +31,9 @@ public sealed class EmulatorState
 
     public DateTimeOffset Now => Clock.GetUtcNow();
 
+    /// <summary>The download side: URL lifetime, downloads to cut short, and a log of file requests.</summary>
+    public DownloadState Downloads { get; } = new();
+
     public EmulatedInstance AddInstance(EmulatedInstance instance, int historicalBackups = 0)
     {
         lock (_gate)
@@ -56,7 +59,8 @@ public sealed class EmulatorState
                         Mode = "Automated",
                         StartTime = start,
                         EndTime = start.AddMinutes(2).AddSeconds(23),
-                        SizeBytes = instance.BackupSizeBytes - day * 1024 * 1024,
+                        // Each day a MiB smaller; small emulated files shrink by a 64th instead, so they stay files.
+                        SizeBytes = instance.BackupSizeBytes - day * (instance.BackupSizeBytes >= 32 * 1024 * 1024 ? 1024 * 1024 : instance.BackupSizeBytes / 64),
                         Method = MethodOf(instance.Product),
                     });
                 }

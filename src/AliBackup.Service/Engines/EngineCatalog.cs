@@ -12,6 +12,7 @@ namespace AliBackup.Service.Engines
             new RedisBackupEngine(),
             new PolarDbBackupEngine(),
             new MongoDbBackupEngine(),
+            new RdsBackupEngine(),
         };
 
         public static IBackupEngine Get(BackupEngine engine) =>

@@ -14,7 +14,7 @@ namespace AliBackup.Service.Engines
     /// with a lowercase j, <c>BackupSetStatus</c>, <c>Progress</c> like "18%" while running), so a task that leaves the
     /// list has ended and is resolved through DescribeBackups.
     /// </summary>
-    public sealed class MongoDbBackupEngine : IBackupEngine
+    public sealed partial class MongoDbBackupEngine : IBackupEngine
     {
         public static readonly ApiProduct ApiProduct = new ApiProduct("dds", "2015-12-01", "mongodb",
             centralRegions: new[] { "cn-beijing", "cn-beijing-finance-1", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-qingdao", "cn-shanghai", "cn-shenzhen", "cn-wulanchabu" },

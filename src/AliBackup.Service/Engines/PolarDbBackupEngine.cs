@@ -13,7 +13,7 @@ namespace AliBackup.Service.Engines
     /// <c>Items.BackupJob[]</c>, backups as <c>Items.Backup[]</c> with every field a string. PolarDB backups carry no
     /// job ID and no download URL, and its task filter parameter is <c>BackupMode</c>.
     /// </summary>
-    public sealed class PolarDbBackupEngine : IBackupEngine
+    public sealed partial class PolarDbBackupEngine : IBackupEngine
     {
         public static readonly ApiProduct ApiProduct = new ApiProduct("polardb", "2017-08-01", "polardb",
             centralRegions: new[] { "cn-beijing", "cn-beijing-finance-1", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-qingdao", "cn-shanghai", "cn-wulanchabu" },

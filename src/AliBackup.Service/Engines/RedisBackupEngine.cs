@@ -9,7 +9,7 @@ using AliBackup.Service.OpenApi;
 namespace AliBackup.Service.Engines
 {
     /// <summary>ApsaraDB for Redis / Tair: API r-kvstore 2015-01-01.</summary>
-    public sealed class RedisBackupEngine : IBackupEngine
+    public sealed partial class RedisBackupEngine : IBackupEngine
     {
         public static readonly ApiProduct ApiProduct = new ApiProduct("r-kvstore", "2015-01-01", "r-kvstore",
             centralRegions: new[] { "cn-beijing", "cn-beijing-finance-1", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-north-2-gov-1", "cn-qingdao", "cn-shanghai", "cn-wulanchabu" },

@@ -194,7 +194,9 @@ namespace AliBackup.Service.Waiting
                     {
                         job.Seen = true;
                         job.Last = seen;
-                        if (seen.Status == BackupTaskStatus.Finished) lookups.Add(job);
+                        // A task the service itself reports Failed (RDS) has ended too; its backups, if any, still decide.
+                        if (seen.Status == BackupTaskStatus.Failed) job.TaskFailed = true;
+                        if (seen.Status == BackupTaskStatus.Finished || seen.Status == BackupTaskStatus.Failed) lookups.Add(job);
                     }
                     else if (job.Seen || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
                     {
@@ -213,10 +215,16 @@ namespace AliBackup.Service.Waiting
                     foreach (var job in lookups)
                     {
                         var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
+                        // A finished task may name the backup it made (RDS BackupId, when queried by its job ID).
+                        if (job.Last?.BackupId != null) owner.Snapshot.BackupId = job.Last.BackupId;
                         var matched = engine.MatchBackups(owner.Snapshot, job.JobId, backups);
                         if (matched.Count > 0)
                         {
                             job.Backups = matched;
+                        }
+                        else if (job.TaskFailed)
+                        {
+                            job.Backups = Array.Empty<Backup>();
                         }
                         else if (job.Seen && (job.Last?.Status == BackupTaskStatus.Finished || !byId.ContainsKey(job.JobId)))
                         {
@@ -285,7 +293,7 @@ namespace AliBackup.Service.Waiting
                     {
                         t.Done = true;
                         var backups = t.Jobs.Values.SelectMany(j => j.Backups!).ToList();
-                        if (backups.Any(b => b.Status == BackupStatus.Failed))
+                        if (backups.Any(b => b.Status == BackupStatus.Failed) || t.Jobs.Values.Any(j => j.TaskFailed))
                         {
                             t.Snapshot.Status = BackupTaskStatus.Failed;
                             result.Events.Add((t.Index, new WaitEvent(WaitEventKind.BackupFailed, t.Snapshot, waited, backups, new BackupFailedException(t.Snapshot, backups))));
@@ -370,6 +378,8 @@ namespace AliBackup.Service.Waiting
 
             /// <summary>Set once the backup has stayed unlisted longer than the grace: the wait on it ends with an error.</summary>
             public TimeSpan? NotListedFor { get; set; }
+            /// <summary>The service listed the task as Failed (RDS).</summary>
+            public bool TaskFailed { get; set; }
         }
 
         private sealed class TrackedTask
@@ -441,6 +451,7 @@ namespace AliBackup.Service.Waiting
                 TaskAction = t.TaskAction,
                 StartTime = t.StartTime,
                 NodeId = t.NodeId,
+                BackupId = t.BackupId,
                 Region = t.Region,
                 Endpoint = t.Endpoint,
             };

@@ -99,8 +99,15 @@ namespace AliBackup.Service.Waiting
 
         private static IEnumerable<string> FailedIds(IReadOnlyList<Backup> backups)
         {
+            var any = false;
             foreach (var b in backups)
-                if (b.Status == BackupStatus.Failed) yield return "backup " + b.BackupId;
+            {
+                if (b.Status != BackupStatus.Failed) continue;
+                any = true;
+                yield return "backup " + b.BackupId;
+            }
+            // RDS can report the task itself Failed, with no backup set to name.
+            if (!any) yield return "the task";
         }
     }
 

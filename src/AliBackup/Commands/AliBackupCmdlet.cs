@@ -119,8 +119,14 @@ namespace AliBackup.PowerShell.Commands
         public void Dispose()
         {
             Cancel();
+            ReleaseResources();
             _pipelineStopLink.Dispose();
             _stopping.Dispose();
+        }
+
+        /// <summary>A cmdlet's own cleanup (open files, handles), run from Dispose after the work was cancelled.</summary>
+        protected virtual void ReleaseResources()
+        {
         }
 
         private void Cancel()

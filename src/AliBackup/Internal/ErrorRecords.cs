@@ -44,6 +44,9 @@ namespace AliBackup.PowerShell.Internal
                 case BackupNotListedException _: return ErrorCategory.ObjectNotFound;
                 case AliBackupInvalidResponseException _: return ErrorCategory.ProtocolError;
                 case BackupOutcomeUnknownException _: return ErrorCategory.ConnectionError;
+                case BackupNotDownloadableException _: return ErrorCategory.InvalidOperation;
+                case DownloadTargetExistsException _: return ErrorCategory.ResourceExists;
+                case DownloadFailedException _: return ErrorCategory.ReadError;
                 case AliBackupConfigurationException _: return ErrorCategory.InvalidArgument;
                 case AliBackupCredentialException _: return ErrorCategory.AuthenticationError;
                 case AliBackupTransportException _: return ErrorCategory.ConnectionError;
