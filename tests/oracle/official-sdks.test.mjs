@@ -295,7 +295,10 @@ test('credentials OIDC provider assumes a role anonymously with the token file',
 });
 
 test('credentials ECS RAM role provider takes the token step and reads the role credentials', async () => {
-  const provider = toEmulator(Credentials.ECSRAMRoleCredentialsProvider.builder().withDisableIMDSv1(true).build());
+  // The SDK's 1 s metadata timeouts suit a real ECS host; a loaded CI machine can miss them, and this case checks the
+  // wire exchange, not the timeout.
+  const provider = toEmulator(Credentials.ECSRAMRoleCredentialsProvider.builder().withDisableIMDSv1(true)
+    .withConnectTimeout(10000).withReadTimeout(10000).build());
   const credentials = await provider.getCredentials();
   assert.equal(credentials.providerName, 'ecs_ram_role');
   await signsRedisCall(credentials);
