@@ -41,6 +41,8 @@ namespace AliBackup.PowerShell.Internal
                 case BackupFailedException _: return ErrorCategory.InvalidResult;
                 case BackupAlreadyRunningException _: return ErrorCategory.ResourceBusy;
                 case NoBackupTaskException _: return ErrorCategory.ObjectNotFound;
+                case BackupNotFoundException _: return ErrorCategory.ObjectNotFound;
+                case BackupJobNotFoundException _: return ErrorCategory.ObjectNotFound;
                 case AliBackupConfigurationException _: return ErrorCategory.InvalidArgument;
                 case AliBackupCredentialException _: return ErrorCategory.AuthenticationError;
                 case AliBackupTransportException _: return ErrorCategory.ConnectionError;
