@@ -92,6 +92,13 @@ public class InputValidationTests
         Assert.DoesNotContain("user:", error.Message);
     }
 
+    [Fact]
+    public void A_credentials_URI_with_a_user_name_and_password_never_shows_them()
+    {
+        var provider = new CredentialsUriProvider(new CredentialContext(EmulatorHarness.EmptyEnvironment()), "http://alice:hunter2@127.0.0.1:9/creds");
+        Assert.Equal("http://***@127.0.0.1:9/creds", provider.DisplayUri);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:8080/#frag")]
     [InlineData("http://127.0.0.1:8080\r\nX-Injected: 1")]
