@@ -249,6 +249,46 @@ namespace AliBackup
 
 namespace AliBackup
 {
+    /// <summary>A lookup by ID (Get-AliBackup -BackupId/-BackupJobId, Wait-AliBackupTask -BackupId) found no backup.</summary>
+    public sealed class BackupNotFoundException : AliBackupException
+    {
+        public BackupNotFoundException(string instanceId, string what, DateTimeOffset searchedFrom, DateTimeOffset searchedTo)
+            : base("No backup of " + instanceId + " has " + what + " (searched backups that started between " + Format(searchedFrom) + " and " + Format(searchedTo) + ").")
+        {
+            InstanceId = instanceId;
+        }
+
+        public string InstanceId { get; }
+
+        public override string ErrorKind => "BackupNotFound";
+
+        public override string RecommendedAction => "Check the ID and the instance; list the instance's backups with Get-AliBackup -InstanceId " + InstanceId + " -StartTime (Get-Date).AddDays(-30).";
+
+        internal static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>No task list and no backup knows a job that was asked to be waited on (a typo, or another instance's job).</summary>
+    public sealed class BackupJobNotFoundException : AliBackupException
+    {
+        public BackupJobNotFoundException(BackupTask task, System.Collections.Generic.IReadOnlyList<string> missingJobIds, DateTimeOffset searchedFrom)
+            : base("No backup task or backup of " + task.InstanceId + " has job " + string.Join(", ", missingJobIds) +
+                   ": DescribeBackupTasks does not list it and DescribeBackups has no backup of it since " + BackupNotFoundException.Format(searchedFrom) + ".")
+        {
+            Task = task;
+            MissingJobIds = missingJobIds;
+        }
+
+        public BackupTask Task { get; }
+
+        public System.Collections.Generic.IReadOnlyList<string> MissingJobIds { get; }
+
+        public override string ErrorKind => "BackupJobNotFound";
+
+        public override string RecommendedAction =>
+            "Check the job ID and the instance: Get-AliBackupTask -InstanceId " + Task.InstanceId + " lists its tasks, Get-AliBackup -InstanceId " + Task.InstanceId +
+            " its backups; Wait-AliBackupTask -InstanceId " + Task.InstanceId + " -Latest waits on its newest manual backup.";
+    }
+
     /// <summary>What Start-AliBackup does when a manual backup is already running on the instance.</summary>
     public enum RunningBackupAction
     {

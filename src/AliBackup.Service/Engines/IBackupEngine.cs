@@ -76,6 +76,47 @@ namespace AliBackup.Service.Engines
 
         /// <summary>Items per page: 100 is accepted by all three products.</summary>
         public int PageSize { get; set; } = 100;
+
+        /// <summary>A lookup by BackupId/BackupJobId: an ID that matches nothing is then an error, not an empty list.</summary>
+        public bool IsLookup { get; set; }
+
+        /// <summary>The window when none is given: the last 7 days.</summary>
+        public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(7);
+
+        /// <summary>
+        /// Every backup an instance can still have: from <see cref="InputValidation.EarliestBackupTime"/> to a day ahead.
+        /// Redis and PolarDB require a window; wide ones (Terraform sends 2010–2050) and a future end are accepted.
+        /// </summary>
+        public static BackupQuery Wide(string instanceId, DateTimeOffset now) =>
+            new BackupQuery(instanceId, InputValidation.EarliestBackupTime, now + TimeSpan.FromDays(1));
+
+        /// <summary>
+        /// The query Get-AliBackup sends for one instance: the window given, else the last 7 days; a lookup by ID with no
+        /// window given searches every backup (an old backup piped back in is still found) and reports one it cannot find.
+        /// </summary>
+        public static BackupQuery For(string instanceId, DateTimeOffset? start, DateTimeOffset? end, string? backupId, string? backupJobId, DateTimeOffset now)
+        {
+            InputValidation.BackupWindow(start, end, now);
+            var lookup = !string.IsNullOrWhiteSpace(backupId) || !string.IsNullOrWhiteSpace(backupJobId);
+            BackupQuery query;
+            if (lookup && !start.HasValue && !end.HasValue)
+            {
+                query = Wide(instanceId, now);
+            }
+            else
+            {
+                var windowEnd = end ?? now;
+                query = new BackupQuery(instanceId, start ?? windowEnd - DefaultWindow, windowEnd);
+            }
+            query.BackupId = string.IsNullOrWhiteSpace(backupId) ? null : backupId;
+            query.BackupJobId = string.IsNullOrWhiteSpace(backupJobId) ? null : backupJobId;
+            query.IsLookup = lookup;
+            return query;
+        }
+
+        /// <summary>The same window and paging for other IDs.</summary>
+        internal BackupQuery With(string instanceId, string? backupId, string? backupJobId) =>
+            new BackupQuery(instanceId, StartTime, EndTime) { BackupId = backupId, BackupJobId = backupJobId, PageSize = PageSize, IsLookup = IsLookup };
     }
 
     /// <summary>One page of DescribeBackups.</summary>

@@ -20,6 +20,7 @@ namespace AliBackup.Service.Policies
 
         public Task<BackupPolicy> GetAsync(ApiTarget target, string instanceId, BackupEngine? engine, CancellationToken cancellationToken)
         {
+            instanceId = InputValidation.Id(IdKind.Instance, instanceId, "InstanceId");
             var resolved = EngineCatalog.Resolve(instanceId, engine);
             return PolicyEngineOf(resolved).GetPolicyAsync(_service.Channel(resolved, target), instanceId, cancellationToken);
         }
@@ -30,6 +31,7 @@ namespace AliBackup.Service.Policies
         /// </summary>
         public async Task<BackupPolicy> SetAsync(ApiTarget target, string instanceId, BackupEngine? engine, BackupPolicyChange change, CancellationToken cancellationToken)
         {
+            instanceId = InputValidation.Id(IdKind.Instance, instanceId, "InstanceId");
             var resolved = EngineCatalog.Resolve(instanceId, engine);
             var policies = PolicyEngineOf(resolved);
             change.Validate(resolved.Engine, policies.PolicyRules);

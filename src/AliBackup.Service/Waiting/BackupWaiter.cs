@@ -22,6 +22,11 @@ namespace AliBackup.Service.Waiting
         private static readonly TimeSpan WindowPadding = TimeSpan.FromMinutes(10);
         private static readonly TimeSpan UnknownStartLookback = TimeSpan.FromDays(7);
 
+        // A job no task list shows and no backup names is reported missing after two looks a poll apart, except where the
+        // task list shows only running tasks (MongoDB): a job that just finished has left it, and DescribeBackups may lag
+        // behind for about a minute (Terraform waits one), so there it is looked for that long.
+        private static readonly TimeSpan FinishedBackupLag = TimeSpan.FromMinutes(1);
+
         private readonly BackupService _service;
         private readonly Random _random;
 
@@ -53,14 +58,15 @@ namespace AliBackup.Service.Waiting
         {
             var time = _service.Time;
             var started = time.GetUtcNow();
-            var deadline = started + options.Timeout;
+            var deadline = options.DeadlineFrom(started);
             var tracked = tasks.Select((t, index) => new TrackedTask(index, t, EngineCatalog.Resolve(t.InstanceId, t.Engine), _service.ResolveTarget(t.Region, t.Endpoint))).ToList();
             var interval = options.FirstPollInterval < options.PollInterval ? options.FirstPollInterval : options.PollInterval;
             DateTimeOffset? lastHeartbeat = null;
             var round = 0;
 
             // The last round starts a little before the deadline, so its answers can arrive and be judged in time.
-            var reserve = TimeSpan.FromTicks(Math.Min(FinalRoundReserve.Ticks, options.Timeout.Ticks / 10));
+            var unlimited = deadline == DateTimeOffset.MaxValue;
+            var reserve = unlimited ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(FinalRoundReserve.Ticks, options.Timeout.Ticks / 10));
             var finalRoundAt = deadline - reserve;
 
             while (true)
@@ -73,7 +79,8 @@ namespace AliBackup.Service.Waiting
                 using (var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 using (var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentPolls)))
                 {
-                    cut.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                    // CancelAfter takes at most ~49 days; a wait with no limit (or one longer than that) has no cut to make.
+                    if (!unlimited && remaining < MaxRequestCut) cut.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
                     var polls = pending
                         .GroupBy(t => new InstanceKey(t.Target, t.Engine.Engine, t.Request.InstanceId))
                         .Select(async group =>
@@ -162,12 +169,15 @@ namespace AliBackup.Service.Waiting
                         t.Done = true;
                         var waited = now - started;
                         yield return new WaitEvent(WaitEventKind.TimedOut, t.Snapshot, waited,
-                            error: new WaitTimeoutException(t.Snapshot, waited, options.ReattachCommand(t.Snapshot), t.LastProblem));
+                            error: new WaitTimeoutException(t.Snapshot, waited, options.ReattachCommand(t.Snapshot), t.LastProblem,
+                                neverListed: t.Jobs.Values.All(j => !j.Seen && j.Backups == null)));
                     }
                     yield break;
                 }
             }
         }
+
+        private static readonly TimeSpan MaxRequestCut = TimeSpan.FromDays(49);
 
         /// <summary>The longest head start the final round gets before the deadline (a tenth of -Timeout when that is shorter).</summary>
         internal static readonly TimeSpan FinalRoundReserve = TimeSpan.FromSeconds(1);
@@ -188,6 +198,7 @@ namespace AliBackup.Service.Waiting
                         byId[id] = task;
 
                 var lookups = new List<JobTrack>();
+                var unknown = new List<JobTrack>();
                 foreach (var job in openJobs)
                 {
                     if (byId.TryGetValue(job.JobId, out var seen))
@@ -198,11 +209,33 @@ namespace AliBackup.Service.Waiting
                         if (seen.Status == BackupTaskStatus.Failed) job.TaskFailed = true;
                         if (seen.Status == BackupTaskStatus.Finished || seen.Status == BackupTaskStatus.Failed) lookups.Add(job);
                     }
-                    else if (job.Seen || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
+                    else if (job.Seen)
                     {
-                        // Dropped out of the list (MongoDB lists only running tasks), or never listed: the backups decide.
+                        // Dropped out of the list (MongoDB lists only running tasks): the backups decide.
                         lookups.Add(job);
                     }
+                    else if (job.Looks < 2 || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
+                    {
+                        // Never listed: a job that finished long ago, one that just finished (MongoDB), or none at all.
+                        unknown.Add(job);
+                    }
+                }
+
+                foreach (var job in unknown)
+                {
+                    Interlocked.Increment(ref result.BackupLookups);
+                    job.Looks++;
+                    var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
+                    var matched = await _service.FindJobBackupsAsync(key.Target, owner.Snapshot, job.JobId, engine.Engine, cancellationToken).ConfigureAwait(false);
+                    if (matched.Count > 0)
+                    {
+                        job.Backups = matched;
+                        continue;
+                    }
+                    var lookedFor = _service.Time.GetUtcNow() - started;
+                    var recentStart = owner.Request.StartTime.HasValue && _service.Time.GetUtcNow() - owner.Request.StartTime.Value < FinishedBackupLag;
+                    // Two looks a poll apart, so a task created a moment ago that is not listed yet is not called missing.
+                    if (job.Looks >= 2 && (!engine.ListsOnlyRunningTasks || lookedFor >= FinishedBackupLag) && !recentStart) job.Missing = true;
                 }
 
                 if (lookups.Count > 0)
@@ -283,8 +316,16 @@ namespace AliBackup.Service.Waiting
                     t.LastProblem = null;
                     var before = (t.Snapshot.Status, t.Snapshot.Progress, t.Snapshot.RawStatus);
                     t.Refresh();
+                    var missing = t.Jobs.Values.Where(j => j.Missing).Select(j => j.JobId).ToList();
                     var notListed = t.Jobs.Values.Where(j => j.Backups == null && j.NotListedFor.HasValue).Select(j => j.NotListedFor!.Value).DefaultIfEmpty().Max();
-                    if (notListed > TimeSpan.Zero)
+                    if (missing.Count > 0)
+                    {
+                        t.Done = true;
+                        var found = t.Jobs.Values.Where(j => j.Backups != null).SelectMany(j => j.Backups!).ToList();
+                        result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Error, t.Snapshot, waited, found,
+                            new BackupJobNotFoundException(t.Snapshot, missing, InputValidation.EarliestBackupTime))));
+                    }
+                    else if (notListed > TimeSpan.Zero)
                     {
                         t.Done = true;
                         result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Error, t.Snapshot, waited, error: new BackupNotListedException(t.Snapshot, notListed))));
@@ -370,6 +411,12 @@ namespace AliBackup.Service.Waiting
 
             public string JobId { get; }
             public bool Seen { get; set; }
+
+            /// <summary>No task list and no backup knows the job, after the bounded look.</summary>
+            public bool Missing { get; set; }
+
+            /// <summary>How often the job was looked for among all the instance's backups while no task list showed it.</summary>
+            public int Looks { get; set; }
             public BackupTask? Last { get; set; }
             public IReadOnlyList<Backup>? Backups { get; set; }
 

@@ -82,7 +82,7 @@ namespace AliBackup.Service.Waiting
     public sealed class BackupFailedException : AliBackupException
     {
         public BackupFailedException(BackupTask task, IReadOnlyList<Backup> backups)
-            : base("The backup of " + task.InstanceId + " (job " + task.BackupJobId + ") failed: the service reports " +
+            : base("The backup of " + task.InstanceId + (string.IsNullOrEmpty(task.BackupJobId) ? "" : " (job " + task.BackupJobId + ")") + " failed: the service reports " +
                    string.Join(", ", FailedIds(backups)) + " with status Failed.")
         {
             Task = task;
@@ -114,11 +114,15 @@ namespace AliBackup.Service.Waiting
     /// <summary>The wait's deadline passed before the task finished.</summary>
     public sealed class WaitTimeoutException : AliBackupException
     {
-        public WaitTimeoutException(BackupTask task, TimeSpan waited, string reattachCommand, string? lastProblem = null)
-            : base("Timed out after " + FormatDuration(waited) + " waiting for the backup of " + task.InstanceId + " (job " + task.BackupJobId +
-                   "); last status " + task.Status + (task.Progress.HasValue ? " at " + task.Progress.Value + "%" : "") +
-                   (lastProblem == null ? "" : "; the last poll failed: " + lastProblem.TrimEnd('.')) +
-                   ". The backup goes on in the service. To wait again: " + reattachCommand)
+        public WaitTimeoutException(BackupTask task, TimeSpan waited, string reattachCommand, string? lastProblem = null, bool neverListed = false)
+            : base("Timed out after " + FormatDuration(waited) + " waiting for the backup of " + task.InstanceId + " (job " + task.BackupJobId + "); " +
+                   // "Not listed" is only a finding when the polls got answers; after a failed poll that failure is the news.
+                   (neverListed && lastProblem == null
+                       ? "the service has not listed the job or any backup of it yet; check the job ID. To wait again: "
+                       : "last status " + task.Status + (task.Progress.HasValue ? " at " + task.Progress.Value + "%" : "") +
+                         (lastProblem == null ? "" : "; the last poll failed: " + lastProblem.TrimEnd('.')) +
+                         ". The backup goes on in the service. To wait again: ") +
+                   reattachCommand)
         {
             Task = task;
             Waited = waited;

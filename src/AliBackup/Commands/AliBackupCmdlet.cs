@@ -37,10 +37,14 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>The region whose endpoint is called (default: ALIBABA_CLOUD_REGION_ID, then the CLI profile's region).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(RegionCompleter))]
+        [TrimText]
+        [ValidateRegion]
         public string? Region { get; set; }
 
         /// <summary>An endpoint that overrides the region's (https, or http to loopback such as the emulator).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [TrimText]
+        [ValidateEndpoint]
         public string? Endpoint { get; set; }
 
         /// <summary>An aliyun CLI profile (in ~/.aliyun/config.json) to take credentials and region from.</summary>
@@ -51,6 +55,7 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>AccessKey ID as user name, AccessKey secret as password.</summary>
         [Parameter]
         [Credential]
+        [ValidateAccessKeyCredential]
         public PSCredential? Credential { get; set; }
 
         /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
@@ -104,13 +109,6 @@ namespace AliBackup.PowerShell.Commands
             // Session state may only be touched on the pipeline thread; the service may first be built off it.
             _session = ModuleSession.Of(this);
             LinkPipelineStopToken();
-            if (Credential != null &&
-                (string.IsNullOrEmpty(Credential.UserName) || string.IsNullOrEmpty(Credential.GetNetworkCredential().Password)))
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument(
-                    "-Credential needs the AccessKey ID as the user name and the AccessKey secret as the password, e.g. " +
-                    "-Credential (Get-Credential -UserName LTAI...)", "Credential", null));
-            }
         }
 
         protected override void StopProcessing() => Cancel();
@@ -167,7 +165,7 @@ namespace AliBackup.PowerShell.Commands
         /// <c>break</c>, or <c>-ErrorAction Stop</c> — the work is cancelled, given a bounded moment to wind down, and
         /// the exception is rethrown unchanged, so PowerShell sees exactly what it threw.
         /// </remarks>
-        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work)
+        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work, object? target = null)
         {
             var token = _stopping.Token;
             var output = new PipelineOutput(this, token);
@@ -222,7 +220,7 @@ namespace AliBackup.PowerShell.Commands
             catch (AliBackupException ex)
             {
                 // Credential failures (every item would fail) and failures of work that is not per item.
-                ThrowTerminatingError(ErrorRecords.From(ex, null));
+                ThrowTerminatingError(ErrorRecords.From(ex, target));
             }
         }
 
@@ -242,7 +240,8 @@ namespace AliBackup.PowerShell.Commands
 
         /// <summary>
         /// Runs work for one pipeline item: its failure becomes a non-terminating error for that item, so the other
-        /// items still come out. Credential failures and stops propagate.
+        /// items still come out. Credential failures — none found, or rejected by the service (wrong secret, unknown key,
+        /// expired token), which every further item would hit with a request of its own — terminate; stops propagate.
         /// </summary>
         internal void RunForItem(object target, Func<PipelineOutput, CancellationToken, Task> work) =>
             RunAsync(async (output, token) =>
@@ -251,11 +250,30 @@ namespace AliBackup.PowerShell.Commands
                 {
                     await work(output, token).ConfigureAwait(false);
                 }
-                catch (AliBackupException ex) when (!(ex is AliBackupCredentialException))
+                catch (AliBackupException ex) when (!(ex is AliBackupCredentialException) && !(ex is AliBackupApiException { RejectsCaller: true }))
                 {
                     output.WriteError(ErrorRecords.From(ex, target));
                 }
-            });
+            }, target);
+
+        /// <summary>
+        /// Where this record's calls go, or null after writing why not. A bad -Region or -Endpoint bound from this item
+        /// is an error for the item; a bad setting (session default, environment variable, profile) would fail every
+        /// item alike, so it terminates.
+        /// </summary>
+        internal ApiTarget? ResolveTargetOrWriteError(object item)
+        {
+            try
+            {
+                return Target;
+            }
+            catch (AliBackupConfigurationException ex)
+            {
+                if (ex.ParameterName == null) ThrowTerminatingError(ErrorRecords.From(ex, item));
+                WriteError(ErrorRecords.From(ex, item));
+                return null;
+            }
+        }
 
         /// <summary>Resolves the engine for an ID (-Engine wins), writing a non-terminating error and returning null when it cannot.</summary>
         internal IBackupEngine? ResolveEngineOrWriteError(string instanceId)

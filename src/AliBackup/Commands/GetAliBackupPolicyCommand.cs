@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using AliBackup.Service;
+using AliBackup.PowerShell.Internal;
 using AliBackup.PowerShell.Completion;
 using AliBackup.Service.Policies;
 
@@ -12,7 +14,9 @@ namespace AliBackup.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("DBClusterId", "DBInstanceId")]
         [ArgumentCompleter(typeof(InstanceIdCompleter))]
+        [TrimText]
         [ValidateNotNullOrEmpty]
+        [ValidateId(IdKind.Instance, "InstanceId")]
         public string[] InstanceId { get; set; } = null!;
 
         protected override void ProcessRecord()

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using AliBackup.Service;
 using AliBackup.PowerShell.Completion;
 using AliBackup.PowerShell.Internal;
 using AliBackup.Service.Engines;
@@ -19,7 +20,9 @@ namespace AliBackup.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("DBClusterId", "DBInstanceId")]
         [ArgumentCompleter(typeof(InstanceIdCompleter))]
+        [TrimText]
         [ValidateNotNullOrEmpty]
+        [ValidateId(IdKind.Instance, "InstanceId")]
         public string[] InstanceId { get; set; } = null!;
 
         /// <summary>The daily window in UTC, one whole hour: <c>02:00Z-03:00Z</c>.</summary>

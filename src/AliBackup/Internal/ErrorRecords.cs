@@ -47,6 +47,8 @@ namespace AliBackup.PowerShell.Internal
                 case BackupNotDownloadableException _: return ErrorCategory.InvalidOperation;
                 case DownloadTargetExistsException _: return ErrorCategory.ResourceExists;
                 case DownloadFailedException _: return ErrorCategory.ReadError;
+                case BackupNotFoundException _: return ErrorCategory.ObjectNotFound;
+                case BackupJobNotFoundException _: return ErrorCategory.ObjectNotFound;
                 case AliBackupConfigurationException _: return ErrorCategory.InvalidArgument;
                 case AliBackupCredentialException _: return ErrorCategory.AuthenticationError;
                 case AliBackupTransportException _: return ErrorCategory.ConnectionError;
