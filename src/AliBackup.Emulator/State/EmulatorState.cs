@@ -55,7 +55,7 @@ public sealed class EmulatorState
                         Mode = "Automated",
                         StartTime = start,
                         EndTime = start.AddMinutes(2).AddSeconds(23),
-                        SizeBytes = instance.BackupSizeBytes - day * 1024 * 1024,
+                        SizeBytes = HistoricalSize(instance.BackupSizeBytes, day),
                         Method = MethodOf(instance.Product),
                     });
                 }
@@ -63,6 +63,12 @@ public sealed class EmulatorState
             return instance;
         }
     }
+
+    /// <summary>
+    /// The size of the backup taken <paramref name="daysAgo"/> days ago: the data grew about 1% a day up to today's size.
+    /// A ratio, not a fixed step, so a small instance or a long history never reaches zero or below.
+    /// </summary>
+    private static long HistoricalSize(long today, int daysAgo) => Math.Max(1, today * 100 / (100 + daysAgo));
 
     public EmulatedInstance? FindInstance(string? id, EmulatedProduct product)
     {
