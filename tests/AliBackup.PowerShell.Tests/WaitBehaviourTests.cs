@@ -188,4 +188,28 @@ public sealed class CiWaitTests : IAsyncLifetime
         Assert.StartsWith("AliBackup.BackupFailed,", Assert.Single(result.Errors).FullyQualifiedErrorId);
         Assert.Single(result.OfTypeName("AliBackup.Backup"));
     }
+
+    /// <summary>
+    /// A timeout's message says "at 0%". Each runner unescapes its own way: GitHub reads %25 as %, the Azure agent reads
+    /// %AZP25 (a %25 would reach the summary as the literal text "%25").
+    /// </summary>
+    [Theory]
+    [InlineData("GITHUB_ACTIONS", "::error title=AliBackup::", "at 0%25", "%AZP")]
+    [InlineData("TF_BUILD", "##vso[task.logissue type=error]", "at 0%AZP25", "%25")]
+    public void An_annotation_escapes_percent_signs_the_way_its_runner_reads_them(string variable, string prefix, string escaped, string foreign)
+    {
+        _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = "r-cislow00000001", Product = EmulatedProduct.Redis, StageDuration = TimeSpan.FromHours(1) });
+        ScriptResult result;
+        using (new EnvironmentVariables(new() { ["GITHUB_ACTIONS"] = variable == "GITHUB_ACTIONS" ? "true" : null, ["TF_BUILD"] = variable == "TF_BUILD" ? "True" : null }))
+        {
+            result = _scope.Session.Run("Start-AliBackup r-cislow00000001 | Wait-AliBackupTask -PollInterval 0.1 -Timeout 0.5");
+        }
+
+        Assert.StartsWith("AliBackup.WaitTimeout,", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.Contains(" at 0%", result.Errors[0].Exception.Message);
+        var line = Assert.Single(result.Information, i => i.Tags.Contains("Annotation")).MessageData.ToString()!;
+        Assert.StartsWith(prefix, line);
+        Assert.Contains(escaped, line);
+        Assert.DoesNotContain(foreign, line);
+    }
 }
