@@ -106,7 +106,7 @@ namespace AliBackup.PowerShell.Commands
         protected override void EndProcessing()
         {
             if (_tasks.Count == 0) return;
-            var progress = new WaitProgress(_tasks.Count, Service.Time, ShowsProgress());
+            var progress = new WaitProgress(_tasks.Count, ShowsProgress());
             RunAsync(async (output, token) =>
             {
                 var credential = await Service.Credentials.GetCredentialAsync(token).ConfigureAwait(false);
@@ -124,7 +124,7 @@ namespace AliBackup.PowerShell.Commands
                             break;
                         case WaitEventKind.Completed:
                             Finished(e.Task);
-                            output.Post(() => progress.Finish(this, e.Task));
+                            output.Post(() => progress.Finish(this, e.Task, e.Waited));
                             output.WriteObjects(e.Backups);
                             break;
                         case WaitEventKind.Throttled:
@@ -137,7 +137,7 @@ namespace AliBackup.PowerShell.Commands
                             Finished(e.Task);
                             output.Post(() =>
                             {
-                                progress.Finish(this, e.Task);
+                                progress.Finish(this, e.Task, e.Waited);
                                 var error = e.Error ?? new WaitTimeoutException(e.Task, e.Waited, _options.ReattachCommand(e.Task));
                                 var record = ErrorRecords.From(error, e.Task);
                                 if (e.Kind == WaitEventKind.Error)
