@@ -47,8 +47,9 @@ public sealed class TracingTests : IAsyncLifetime
     {
         var result = _scope.Session.Run("Start-AliBackup " + EmulatorServer.DemoRedisInstance + " -Debug");
 
-        // Start-AliBackup first looks for a running manual backup (DescribeBackupTasks), then creates one.
-        Assert.Equal(2, result.Debug.Count);
+        // Start-AliBackup first looks for a running manual backup (DescribeBackupTasks), creates one, then reads the new
+        // task back.
+        Assert.Equal(3, result.Debug.Count);
         var debug = result.Debug[1].Message;
         var lines = debug.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         Assert.Equal("Canonical request of CreateBackup (signature and security token not shown):", lines[0]);
@@ -58,7 +59,7 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("InstanceId=" + EmulatorServer.DemoRedisInstance));
 
         var signatures = _scope.Emulator.State.Requests.Select(r => r.Signature).ToList();
-        Assert.Equal(2, signatures.Count);
+        Assert.Equal(3, signatures.Count);
         Assert.All(signatures, s => Assert.False(string.IsNullOrEmpty(s)));
         Assert.All(signatures, s => Assert.All(result.Debug, d => Assert.DoesNotContain(s!, d.Message)));
         Assert.DoesNotContain(_scope.AccessKeySecret, debug);

@@ -169,15 +169,25 @@ namespace AliBackup.PowerShell.Commands
             }
         }
 
+        /// <summary>
+        /// Adds a task to wait on, once: the same task piped twice (a list with duplicates, or a started task beside the
+        /// same task listed) is waited on, and its backup written, only once.
+        /// </summary>
         private void Add(BackupTask task)
         {
+            if (!_unfinished.TryAdd(Key(task), task))
+            {
+                WriteVerbose("Already waiting on " + task.InstanceId + " job " + task.BackupJobId + "; it is waited on once.");
+                return;
+            }
             _tasks.Add(task);
-            _unfinished[Key(task)] = task;
         }
 
         private void Finished(BackupTask task) => _unfinished.TryRemove(Key(task), out _);
 
-        private static string Key(BackupTask task) => task.InstanceId + "/" + task.BackupJobId;
+        /// <summary>One key per task: instance IDs compare without case, and a per-shard job list in any order.</summary>
+        private static string Key(BackupTask task) =>
+            task.InstanceId.ToUpperInvariant() + "/" + string.Join(",", task.GetJobIds().OrderBy(id => id, StringComparer.Ordinal));
 
         private bool ShowsProgress()
         {
