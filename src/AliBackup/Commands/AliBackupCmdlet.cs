@@ -111,6 +111,12 @@ namespace AliBackup.PowerShell.Commands
 
         protected override void StopProcessing() => Cancel();
 
+        /// <summary>Writes a verbose message, or under -Debug alone a debug record (see <see cref="DebugSwitch"/>).</summary>
+        public new void WriteVerbose(string text) => DebugSwitch.WriteVerbose(this, text);
+
+        /// <summary>Writes a warning, or under -Debug without -WarningAction a debug record (see <see cref="DebugSwitch"/>).</summary>
+        public new void WriteWarning(string text) => DebugSwitch.WriteWarning(this, text);
+
         /// <summary>Cleanup belongs here: upstream of Select-Object -First, EndProcessing never runs (PowerShell #7930).</summary>
         public void Dispose()
         {

@@ -13,7 +13,7 @@ namespace AliBackup.PowerShell.Commands
         protected override void EndProcessing()
         {
             ModuleSession.Of(this).Clear();
-            WriteVerbose("AliBackup session settings and cached temporary credentials cleared.");
+            DebugSwitch.WriteVerbose(this, "AliBackup session settings and cached temporary credentials cleared.");
         }
     }
 }
