@@ -42,6 +42,7 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>An aliyun CLI profile (in ~/.aliyun/config.json) to take credentials and region from.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string? Profile { get; set; }
 
         /// <summary>AccessKey ID as user name, AccessKey secret as password.</summary>
