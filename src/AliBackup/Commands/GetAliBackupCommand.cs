@@ -7,7 +7,7 @@ using AliBackup.Service.Engines;
 namespace AliBackup.PowerShell.Commands
 {
     /// <summary>Get-AliBackup: backup sets of one or more instances, page by page as they arrive.</summary>
-    [Cmdlet(VerbsCommon.Get, "AliBackup")]
+    [Cmdlet(VerbsCommon.Get, "AliBackup", HelpUri = Internal.OnlineHelp.Docs + "Get-AliBackup.md")]
     [OutputType(typeof(Backup))]
     public sealed class GetAliBackupCommand : AliBackupCmdlet
     {

@@ -16,7 +16,7 @@ namespace AliBackup.PowerShell.Commands
     /// the pipeline are collected and waited on together; each backup is written as soon as its task finishes. A failed
     /// backup, a timeout or a task that cannot be found is an error record for that task while the others go on.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "AliBackupTask", DefaultParameterSetName = ByTaskSet)]
+    [Cmdlet(VerbsLifecycle.Wait, "AliBackupTask", DefaultParameterSetName = ByTaskSet, HelpUri = Internal.OnlineHelp.Docs + "Wait-AliBackupTask.md")]
     [OutputType(typeof(Backup))]
     public sealed class WaitAliBackupTaskCommand : AliBackupCmdlet
     {
