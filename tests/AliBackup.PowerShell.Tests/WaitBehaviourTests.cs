@@ -130,11 +130,12 @@ public sealed class WaitBehaviourTests : IAsyncLifetime
     [Fact]
     public void The_count_of_finished_tasks_is_shown_when_a_task_finishes_not_a_poll_later()
     {
-        Instance("r-quickone00001", TimeSpan.FromMilliseconds(50));
+        // Started last, so it is still running at the first poll and finishes at a later one.
+        Instance("r-quickone00001", TimeSpan.FromMilliseconds(300));
         // Never changes state while waited on, so no poll of it would ever refresh the parent record.
         Instance("r-slowone000001", TimeSpan.FromHours(1));
 
-        var result = _scope.Session.Run("'r-quickone00001', 'r-slowone000001' | Start-AliBackup | Wait-AliBackupTask -PollInterval 0.1 -Timeout 2");
+        var result = _scope.Session.Run("'r-slowone000001', 'r-quickone00001' | Start-AliBackup | Wait-AliBackupTask -PollInterval 0.1 -Timeout 3");
 
         Assert.Single(result.OfTypeName("AliBackup.Backup"));
         var parents = result.InOrder.Where(r => r.Record is ProgressRecord { ActivityId: 1, RecordType: ProgressRecordType.Processing })
