@@ -22,7 +22,8 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'AliBackup.TestSupport.psm1') -Force
-    $script:Emulator = Start-TestEmulator -StageSeconds 0.2
+    # Backups finish as soon as they start: the examples' waits end at their first poll.
+    $script:Emulator = Start-TestEmulator -StageSeconds 0
     Use-TestEmulator $Emulator
     # The examples name an aliyun CLI profile 'ops'; a home folder of the test's own holds it.
     $script:FakeHome = Join-Path ([IO.Path]::GetTempPath()) ('alibackup-help-' + [guid]::NewGuid().ToString('N'))
