@@ -161,23 +161,13 @@ function Invoke-Tests {
 }
 
 function Invoke-Package {
-    # PSResourceGet publishes only to a registered repository. The local one is registered under a name of its own
-    # for the length of the publish and removed again, so the developer's repository list ends as it began. It runs
-    # in a child pwsh, so no module file is held open by this one.
+    # A child pwsh runs build/Publish-Module.ps1 (shared with the Pester test that installs the package), so no
+    # module file is held open by this one; it leaves the developer's repository list as it found it.
     $repo = Join-Path $Out 'repo'
     New-Item -ItemType Directory -Force $repo | Out-Null
     Get-ChildItem $repo -Filter 'AliBackup.*.nupkg' | Remove-Item
-    $publish = Join-Path $Out 'publish-module.ps1'
-    Set-Content $publish @'
-param($ModulePath, $Repository)
-$ErrorActionPreference = 'Stop'
-$name = 'AliBackupBuild-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-Register-PSResourceRepository -Name $name -Uri $Repository -Trusted
-try { Publish-PSResource -Path $ModulePath -Repository $name }
-finally { Unregister-PSResourceRepository -Name $name }
-'@
     $pwsh = @(Get-PwshCommandLine)
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $publish -ModulePath (Join-Path $Out 'AliBackup') -Repository $repo
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'build/Publish-Module.ps1') -ModulePath (Join-Path $Out 'AliBackup') -Repository $repo
     if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed ($LASTEXITCODE)." }
     $package = Get-ChildItem $repo -Filter 'AliBackup.*.nupkg' | Select-Object -First 1
     if (-not $package) { throw "Publish-PSResource made no AliBackup .nupkg in $repo." }

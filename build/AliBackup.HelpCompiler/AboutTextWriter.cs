@@ -39,11 +39,12 @@ public static class AboutTextWriter
 
     private static void Body(StringBuilder text, IReadOnlyList<HelpText> body, int indent)
     {
-        var first = true;
+        HelpText? previous = null;
         foreach (var block in body)
         {
-            if (!first) text.Append('\n');
-            first = false;
+            // A blank line between blocks, except between the items of one list (nested ones included).
+            if (previous != null && !(IsListItem(previous) && IsListItem(block))) text.Append('\n');
+            previous = block;
             if (block.Preformatted)
             {
                 foreach (var line in block.Text.Split('\n')) text.Append(' ', indent + 4).Append(line).Append('\n');
@@ -51,9 +52,12 @@ public static class AboutTextWriter
             }
             var bullet = System.Text.RegularExpressions.Regex.Match(block.Text, @"^(-|\d+\.) ");
             var hanging = bullet.Success ? bullet.Length : 0;
-            Wrap(text, block.Text, indent, hanging);
+            // A nested list item sits under its parent's text (three columns per level, as in the markdown).
+            Wrap(text, block.Text, indent + 3 * block.Level, hanging);
         }
     }
+
+    private static bool IsListItem(HelpText block) => !block.Preformatted && System.Text.RegularExpressions.Regex.IsMatch(block.Text, @"^(-|\d+\.) ");
 
     /// <summary>Word-wraps at 80 columns; a list item's continuation lines hang under its text.</summary>
     private static void Wrap(StringBuilder text, string paragraph, int indent, int hanging)

@@ -1,7 +1,10 @@
 namespace AliBackup.HelpCompiler;
 
-/// <summary>A paragraph, list item or code block of help text. Preformatted text keeps its line breaks.</summary>
-public sealed record HelpText(string Text, bool Preformatted = false);
+/// <summary>
+/// A paragraph, list item, code block or table of help text. Preformatted text keeps its line breaks and spacing;
+/// <see cref="Level"/> is how deep a list item is nested (0 for everything else and for top-level items).
+/// </summary>
+public sealed record HelpText(string Text, bool Preformatted = false, int Level = 0);
 
 public sealed record HelpExample(string Title, string Code, IReadOnlyList<HelpText> Remarks);
 
@@ -31,6 +34,7 @@ public sealed record HelpLink(string Text, string Uri);
 public sealed record CommandHelp(
     string Name,
     string ExternalHelpFile,
+    string? OnlineVersion,
     string Synopsis,
     IReadOnlyList<string> Syntax,
     IReadOnlyList<HelpText> Description,

@@ -109,7 +109,10 @@ public static class MamlWriter
         w.WriteEndElement();
 
         w.WriteStartElement("relatedLinks", Maml);
-        foreach (var link in c.RelatedLinks.DefaultIfEmpty(new HelpLink("about_AliBackup", "")))
+        // Get-Help -Online opens the first link that has a URI: the doc's online version, as platyPS writes it.
+        var links = c.RelatedLinks.DefaultIfEmpty(new HelpLink("about_AliBackup", ""));
+        if (c.OnlineVersion != null) links = links.Prepend(new HelpLink("Online Version:", c.OnlineVersion));
+        foreach (var link in links)
         {
             w.WriteStartElement("navigationLink", Maml);
             w.WriteElementString("linkText", Maml, link.Text);
@@ -137,6 +140,8 @@ public static class MamlWriter
         w.WriteAttributeString("globbing", p.Wildcards.Equals("True", StringComparison.OrdinalIgnoreCase) ? "true" : "false");
         w.WriteAttributeString("pipelineInput", p.PipelineInput);
         w.WriteAttributeString("position", PositionIn(p, set));
+        // Not in the PSMaml schema, but what Get-Help reads for a parameter's aliases (platyPS writes it too).
+        w.WriteAttributeString("aliases", string.IsNullOrWhiteSpace(p.Aliases) ? "None" : p.Aliases);
         w.WriteElementString("name", Maml, p.Name);
         Description(w, p.Description);
         if (!isSwitch)
@@ -188,8 +193,11 @@ public static class MamlWriter
     private static void Paras(XmlWriter w, IReadOnlyList<HelpText> texts)
     {
         if (texts.Count == 0) w.WriteElementString("para", Maml, "");
-        // Get-Help prints each para as its own block; code keeps its lines, indented so it stands apart.
+        // Get-Help prints each para as its own block, every line under the section's indent, and drops the leading
+        // spaces of a para's first line: so code and tables are written as they are (an extra indent would shift only
+        // their later lines), and a nested list item is a para of its own, numbered or bulleted as in the markdown
+        // (the about topic, plain text, also indents it under its parent).
         foreach (var text in texts)
-            w.WriteElementString("para", Maml, text.Preformatted ? string.Join("\n", text.Text.Split('\n').Select(l => "    " + l)) : text.Text);
+            w.WriteElementString("para", Maml, text.Text);
     }
 }

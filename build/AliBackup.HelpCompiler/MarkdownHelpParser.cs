@@ -1,5 +1,6 @@
 using System.Text;
 using Markdig;
+using Markdig.Extensions.Tables;
 using Markdig.Extensions.Yaml;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
@@ -8,12 +9,13 @@ namespace AliBackup.HelpCompiler;
 
 /// <summary>
 /// Reads platyPS-schema markdown (docs/&lt;Cmdlet&gt;.md and docs/about_*.md) through Markdig's syntax tree: headings
-/// split the sections, paragraphs and lists become help text, fenced code becomes examples, and the ```yaml block
+/// split the sections, paragraphs, lists (nested ones too) and pipe tables become help text, an example's ```powershell
+/// block becomes its code (any other block of the example, such as its ```output, its remarks), and the ```yaml block
 /// under each ### -Parameter heading carries its metadata.
 /// </summary>
 public static class MarkdownHelpParser
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().Build();
 
     private static readonly string[] RequiredCommandSections = ["SYNOPSIS", "SYNTAX", "DESCRIPTION", "EXAMPLES", "PARAMETERS", "INPUTS", "OUTPUTS", "NOTES"];
 
@@ -49,6 +51,7 @@ public static class MarkdownHelpParser
         return new CommandHelp(
             title,
             front.GetValueOrDefault("external help file") ?? throw Error(fileName, 1, "the front matter has no 'external help file'"),
+            OnlineVersion(front, fileName),
             synopsis,
             syntax,
             TextOf(sections["DESCRIPTION"], fileName),
@@ -144,12 +147,28 @@ public static class MarkdownHelpParser
         if (title != null) yield return (title, current, line);
     }
 
+    /// <summary>
+    /// An example's code is its ```powershell block: only what a user types, so Get-Help -Examples can be copied and
+    /// run. Everything else under the example (the output it prints, the explanation) is its remarks, in order.
+    /// </summary>
     private static HelpExample Example(string title, List<Block> blocks, string fileName)
     {
-        // platyPS keeps every code block of an example (the command, then its output) as the example's code.
-        var code = string.Join("\n\n", blocks.OfType<FencedCodeBlock>().Select(c => CodeText(c).TrimEnd()));
-        if (code.Length == 0) throw Error(fileName, Line(blocks), "example '" + title + "' has no code block");
-        return new HelpExample(title, code, TextOf(blocks.Where(b => b is not FencedCodeBlock), fileName));
+        var code = blocks.OfType<FencedCodeBlock>().Where(IsCode).ToList();
+        if (code.Count != 1) throw Error(fileName, Line(blocks), "example '" + title + "' needs exactly one ```powershell block, found " + code.Count);
+        var remarks = blocks.Where(b => b != code[0]).ToList();
+        return new HelpExample(title, CodeText(code[0]).TrimEnd(), TextOf(remarks, fileName));
+    }
+
+    private static bool IsCode(FencedCodeBlock block) => string.Equals(block.Info, "powershell", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The front matter's "online version": an absolute https URL, or none.</summary>
+    private static string? OnlineVersion(Dictionary<string, string> front, string fileName)
+    {
+        var value = front.GetValueOrDefault("online version");
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            throw Error(fileName, 1, "'online version' must be an https URL, not '" + value + "'");
+        return value;
     }
 
     private static HelpParameter Parameter(string name, List<Block> blocks, string fileName, int line)
@@ -178,8 +197,8 @@ public static class MarkdownHelpParser
             .Select(l => new HelpLink(InlineText(l).Trim(), l.Url?.EndsWith(".md", StringComparison.OrdinalIgnoreCase) == true ? "" : l.Url ?? ""))
             .ToList();
 
-    /// <summary>Paragraphs, list items and code blocks as help text, in order.</summary>
-    private static List<HelpText> TextOf(IEnumerable<Block> blocks, string fileName)
+    /// <summary>Paragraphs, list items (with their nesting), code blocks and tables as help text, in order.</summary>
+    private static List<HelpText> TextOf(IEnumerable<Block> blocks, string fileName, int level = 0)
     {
         var texts = new List<HelpText>();
         foreach (var block in blocks)
@@ -194,12 +213,18 @@ public static class MarkdownHelpParser
                     foreach (var item in list.OfType<ListItemBlock>())
                     {
                         var bullet = list.IsOrdered ? number++ + ". " : "- ";
-                        var itemText = string.Join(" ", TextOf(item, fileName).Select(t => t.Text));
-                        texts.Add(new HelpText(bullet + itemText));
+                        // The item's own text, then any list nested in it, one level deeper, on lines of their own.
+                        var own = TextOf(item.Where(b => b is not ListBlock), fileName);
+                        texts.Add(new HelpText(bullet + string.Join(" ", own.Select(t => t.Text)), Level: level));
+                        foreach (var nested in item.OfType<ListBlock>()) texts.AddRange(TextOf([nested], fileName, level + 1));
                     }
                     break;
                 case FencedCodeBlock code:
-                    texts.Add(new HelpText(CodeText(code).TrimEnd(), Preformatted: true));
+                    var lines = CodeText(code).TrimEnd();
+                    if (lines.Length > 0) texts.Add(new HelpText(lines, Preformatted: true));
+                    break;
+                case Table table:
+                    texts.Add(new HelpText(TableText(table, fileName), Preformatted: true));
                     break;
                 case HeadingBlock heading:
                     throw Error(fileName, heading.Line + 1, "a heading at this level is not expected here");
@@ -210,6 +235,56 @@ public static class MarkdownHelpParser
             }
         }
         return texts;
+    }
+
+    /// <summary>The widest a table may be: help text is indented 8 columns (section and block), so rows fit 80.</summary>
+    private const int TableWidth = 72;
+
+    /// <summary>
+    /// A pipe table as text laid out like a PowerShell table: the header, a rule of dashes under each column, then
+    /// one row per line. Columns are as wide as their widest cell; when a row would pass <see cref="TableWidth"/>, the
+    /// last column wraps, its continuation lines starting under it.
+    /// </summary>
+    private static string TableText(Table table, string fileName)
+    {
+        var rows = table.OfType<TableRow>().Select(r => r.OfType<TableCell>().Select(c => string.Join(" ", TextOf(c, fileName).Select(t => t.Text))).ToList()).ToList();
+        var columns = rows.Max(r => r.Count);
+        foreach (var row in rows) while (row.Count < columns) row.Add("");
+        var widths = Enumerable.Range(0, columns).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        var lead = widths.Take(columns - 1).Sum() + 2 * (columns - 1);
+        var last = Math.Max(20, Math.Min(widths[^1], TableWidth - lead));
+        widths[^1] = last;
+
+        var text = new StringBuilder();
+        void Line(IReadOnlyList<string> cells)
+        {
+            var start = string.Concat(cells.Take(columns - 1).Select((c, i) => c.PadRight(widths[i] + 2)));
+            var wrapped = Wrap(cells[^1], last);
+            text.Append((start + wrapped[0]).TrimEnd()).Append('\n');
+            foreach (var more in wrapped.Skip(1)) text.Append(new string(' ', lead)).Append(more).Append('\n');
+        }
+        Line(rows[0]);
+        Line(widths.Select(w => new string('-', w)).ToList());
+        foreach (var row in rows.Skip(1)) Line(row);
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static List<string> Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                lines.Add(line.ToString());
+                line.Clear();
+            }
+            if (line.Length > 0) line.Append(' ');
+            line.Append(word);
+        }
+        lines.Add(line.ToString());
+        return lines;
     }
 
     /// <summary>Plain text of inline markdown: emphasis markers dropped, `code` and link text kept, soft breaks as spaces.</summary>
@@ -235,7 +310,8 @@ public static class MarkdownHelpParser
         return text.ToString();
     }
 
-    private static string CodeText(FencedCodeBlock code) => string.Join("\n", code.Lines.Lines.Take(code.Lines.Count).Select(l => l.Slice.ToString()));
+    private static string CodeText(FencedCodeBlock code) =>
+        code.Lines.Lines == null ? "" : string.Join("\n", code.Lines.Lines.Take(code.Lines.Count).Select(l => l.Slice.ToString()));
 
     private static IEnumerable<KeyValuePair<string, string>> KeyValues(string yaml)
     {

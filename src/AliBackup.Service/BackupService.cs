@@ -107,6 +107,16 @@ namespace AliBackup.Service
         public const string RequestTimeoutVariable = "ALIBACKUP_REQUEST_TIMEOUT_SECONDS";
 
         /// <summary>
+        /// Lowers the -PollInterval floor (default 1 s) for rehearsals and tests against the emulator, where no service
+        /// quota is at stake: <c>ALIBACKUP_MIN_POLL_INTERVAL_MS</c> (10–60000); anything else is ignored.
+        /// </summary>
+        public const string MinimumPollIntervalVariable = "ALIBACKUP_MIN_POLL_INTERVAL_MS";
+
+        /// <summary>The shortest gap a wait polls at: <see cref="InputValidation.MinimumPollInterval"/> unless the environment lowers or raises it.</summary>
+        public TimeSpan MinimumPollInterval =>
+            Number(Environment.Get(MinimumPollIntervalVariable), 10, 60000) is double ms ? TimeSpan.FromMilliseconds(ms) : InputValidation.MinimumPollInterval;
+
+        /// <summary>
         /// <c>ALIBACKUP_RETRY_MAX_ATTEMPTS</c> (1–20), <c>ALIBACKUP_RETRY_BASE_DELAY_MS</c> (1–60000) and
         /// <c>ALIBACKUP_RETRY_BUDGET_SECONDS</c> (1–3600) and <c>ALIBACKUP_REQUEST_TIMEOUT_SECONDS</c> (0.1–600), when set to a
         /// number in range; anything else is ignored.
@@ -240,12 +250,20 @@ namespace AliBackup.Service
                 query.BackupJobId == null ? null : InputValidation.Id(IdKind.BackupJob, query.BackupJobId, "BackupJobId"), query.JobMode);
             var resolved = EngineCatalog.Resolve(query.InstanceId, engine);
             var jobIds = BackupTask.SplitJobIds(query.BackupJobId);
-            if (jobIds.Length <= 1) return await resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken).ConfigureAwait(false);
+            if (jobIds.Length <= 1) return NewestFirst(await resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken).ConfigureAwait(false));
 
             // A per-shard job list ("1022,2480") is not a filter the services take: list the instance's tasks and keep those jobs.
             var all = await resolved.GetTasksAsync(Channel(resolved, target), new TaskQuery(query.InstanceId, null, query.JobMode), cancellationToken).ConfigureAwait(false);
-            return all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)).ToList();
+            return NewestFirst(all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)));
         }
+
+        /// <summary>
+        /// Tasks newest first, as backups are listed (the services list tasks oldest first). The sort is stable, so tasks
+        /// that started together, such as the shards of one cluster job, keep the service's order; tasks without a start
+        /// time come last.
+        /// </summary>
+        private static IReadOnlyList<BackupTask> NewestFirst(IEnumerable<BackupTask> tasks) =>
+            tasks.OrderByDescending(t => t.StartTime ?? DateTimeOffset.MinValue).ToList();
 
         /// <summary>
         /// Backups page by page: the next page is requested only when the caller asks for it. A per-shard job list
@@ -491,9 +509,10 @@ namespace AliBackup.Service
         {
             var running = await FindRunningManualTaskAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false);
             if (running != null) return (AttachOrFail(running, ifRunning), true);
+            BackupTask started;
             try
             {
-                return (await StartBackupAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false), false);
+                started = await StartBackupAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false);
             }
             catch (AliBackupApiException ex) when (ex.IsBackupRunning)
             {
@@ -502,6 +521,32 @@ namespace AliBackup.Service
                 if (running == null) throw;
                 return (AttachOrFail(running, ifRunning), true);
             }
+            return (await DescribeStartedAsync(target, started, cancellationToken).ConfigureAwait(false), false);
+        }
+
+        /// <summary>
+        /// The task just started, as the service lists it, so a started task and a listed one are the same object (its
+        /// RawStatus, the service's own Progress, StartTime and NodeId), whichever cmdlet wrote it. When the service does
+        /// not list it yet, or the look fails, the task described from CreateBackup's answer stands: the backup has
+        /// started either way, and the wait finds it by its job ID.
+        /// </summary>
+        private async Task<BackupTask> DescribeStartedAsync(ApiTarget target, BackupTask started, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<BackupTask> listed;
+            try
+            {
+                listed = await GetTasksAsync(target, new TaskQuery(started.InstanceId, started.BackupJobId), started.Engine, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AliBackupException)
+            {
+                return started;
+            }
+            var jobIds = started.GetJobIds();
+            var task = listed.FirstOrDefault(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0));
+            if (task == null) return started;
+            // Every shard's job, as CreateBackup named them (the list has one task per shard).
+            task.BackupJobId = started.BackupJobId;
+            return task;
         }
 
         /// <summary>

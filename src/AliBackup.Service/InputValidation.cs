@@ -172,11 +172,13 @@ namespace AliBackup.Service
         /// A wait's -PollInterval: positive and at most an hour. One shorter than <see cref="MinimumPollInterval"/> is
         /// raised to it, with <paramref name="warning"/> saying so.
         /// </summary>
-        public static TimeSpan PollInterval(TimeSpan value, out string? warning)
+        public static TimeSpan PollInterval(TimeSpan value, out string? warning) => PollInterval(value, MinimumPollInterval, out warning);
+
+        /// <summary>As <see cref="PollInterval(TimeSpan, out string?)"/>, with the floor given (see <c>ALIBACKUP_MIN_POLL_INTERVAL_MS</c>).</summary>
+        public static TimeSpan PollInterval(TimeSpan value, TimeSpan floor, out string? warning)
         {
             var problem = PollIntervalProblem(value);
             if (problem != null) throw new AliBackupConfigurationException(problem, "PollInterval");
-            var floor = MinimumPollInterval;
             warning = null;
             if (value >= floor) return value;
             warning = "-PollInterval " + Format(value) + " is below the minimum of " + Format(floor) + "; polling at most once every " + Format(floor) +

@@ -64,3 +64,56 @@ public sealed class CompletionTests : IAsyncLifetime
         Assert.Empty(Complete(other, "Get-AliBackupTask -InstanceId "));
     }
 }
+
+/// <summary>-Profile offers the aliyun CLI's profile names (it reads ~/.aliyun/config.json, so it runs alone).</summary>
+[Collection(ProcessEnvironmentCollection.Name)]
+public sealed class ProfileCompletionTests : IAsyncLifetime
+{
+    private CredentialSandbox _box = null!;
+
+    public async Task InitializeAsync() => _box = await CredentialSandbox.StartAsync();
+
+    public async Task DisposeAsync() => await _box.DisposeAsync();
+
+    private static List<string> Complete(PowerShellSession session, string line)
+    {
+        session.SetVariable("line", line);
+        var result = session.Run("(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText + '|' + $_.ToolTip }");
+        Assert.Empty(result.Errors);
+        return result.Output.Select(o => o.ToString()).ToList();
+    }
+
+    [Fact]
+    public void Profile_completes_the_names_in_the_CLI_config_never_file_names()
+    {
+        _box.WriteCliConfig("default",
+            new Dictionary<string, object> { ["name"] = "default", ["mode"] = "AK", ["access_key_id"] = _box.KeyId, ["access_key_secret"] = _box.Secret },
+            new Dictionary<string, object> { ["name"] = "ops", ["mode"] = "RamRoleArn", ["region_id"] = "cn-shanghai", ["access_key_id"] = _box.KeyId, ["access_key_secret"] = _box.Secret, ["ram_role_arn"] = CredentialSandbox.RoleArn },
+            new Dictionary<string, object> { ["name"] = "o'brien", ["mode"] = "AK", ["access_key_id"] = _box.KeyId, ["access_key_secret"] = _box.Secret });
+        var session = InHomeWithAFile();
+
+        Assert.Equal(["default|default (AK)", "ops|ops (RamRoleArn, cn-shanghai)", "'o''brien'|o'brien (AK)"], Complete(session, "Get-AliBackup x -Profile "));
+        Assert.Equal(["ops|ops (RamRoleArn, cn-shanghai)"], Complete(session, "Connect-AliBackup -Profile op"));
+        Assert.Equal(["'ops'|ops (RamRoleArn, cn-shanghai)"], Complete(session, "Start-AliBackup x -Profile 'op"));
+        var all = string.Join(" ", Complete(session, "Wait-AliBackupTask x 1 -Profile "));
+        Assert.DoesNotContain("ops-notes", all);
+        Assert.DoesNotContain("secret", all, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(_box.Secret, all);
+    }
+
+    [Fact]
+    public void Profile_completes_nothing_without_a_CLI_config()
+    {
+        Assert.Empty(Complete(InHomeWithAFile(), "Get-AliBackup x -Profile op"));
+    }
+
+    /// <summary>A session whose current folder holds ops-notes.txt, which a file-name completer would offer for "op".</summary>
+    private PowerShellSession InHomeWithAFile()
+    {
+        File.WriteAllText(Path.Combine(_box.Home, "ops-notes.txt"), "not a profile");
+        var session = _box.NewSession();
+        session.SetVariable("folder", _box.Home);
+        session.Run("Set-Location -LiteralPath $folder");
+        return session;
+    }
+}

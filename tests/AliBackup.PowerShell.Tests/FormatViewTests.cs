@@ -28,7 +28,7 @@ public sealed class FormatViewTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Every_view_selects_the_live_and_the_deserialized_type_in_a_table_and_a_list()
+    public void Every_view_selects_the_live_and_the_deserialized_type_in_a_table_a_list_and_a_wide_view()
     {
         var format = System.Xml.Linq.XDocument.Load(RepoPaths.ModuleFile("AliBackup.format.ps1xml"));
         var views = format.Descendants("View").Select(v => (
@@ -38,7 +38,7 @@ public sealed class FormatViewTests : IAsyncLifetime
         foreach (var type in new[] { "AliBackup.BackupTask", "AliBackup.Backup" })
         {
             var forType = views.Where(v => v.Types.Contains(type)).ToList();
-            Assert.Equal(["ListControl", "TableControl"], forType.Select(v => v.Shape).Order());
+            Assert.Equal(["ListControl", "TableControl", "WideControl"], forType.Select(v => v.Shape).Order());
             Assert.All(forType, v => Assert.Equal([type, "Deserialized." + type], v.Types.OrderBy(t => t.Length)));
         }
     }
@@ -50,8 +50,63 @@ public sealed class FormatViewTests : IAsyncLifetime
 
         var job = Assert.Single(_scope.Emulator.State.Jobs).JobIds[0].ToString();
         var lines = Lines(result.HostText);
-        Assert.Matches(@"^Engine\s+InstanceId\s+BackupJobId\s+Status\s+Progress\s+JobMode\s+StartTime \(UTC\)$", Assert.Single(lines, l => l.StartsWith("Engine")));
-        Assert.Matches(@"^Redis\s+" + Redis + @"\s+" + job + @"\s+NotStarted\s+0%\s+Manual\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", Assert.Single(lines, l => l.Contains(job)));
+        Assert.Matches(@"^InstanceId\s+BackupJobId\s+Status\s+Progress\s+JobMode\s+Started \(UTC\)$", Assert.Single(lines, l => l.StartsWith("InstanceId")));
+        Assert.Matches(@"^" + Redis + @"\s+" + job + @"\s+NotStarted\s+0%\s+Manual\s+\d{4}-\d\d-\d\d \d\d:\d\d$", Assert.Single(lines, l => l.Contains(job)));
+    }
+
+    /// <summary>
+    /// The console width most hosts start with, and what a redirected pwsh formats to: every table line fits, every row
+    /// is one line, and a reader still sees whether it is done, how big it is and where it is.
+    /// </summary>
+    [Fact]
+    public void Tables_fit_80_columns_live_and_deserialized()
+    {
+        using var narrow = new PowerShellSession(width: 80).UseEndpoint(_scope.Emulator.BaseUrl, _scope.AccessKeyId, _scope.AccessKeySecret);
+        var ids = "'" + EmulatorServer.DemoRedisInstance + "', '" + EmulatorServer.DemoPolarDbCluster + "', '" + EmulatorServer.DemoMongoInstance + "', '" + EmulatorServer.DemoRedisCluster + "'";
+        var result = narrow.Run(
+            "$tasks = " + ids + " | Start-AliBackup; $tasks | Out-Default; " +
+            "$backups = $tasks | Wait-AliBackupTask -PollInterval 0.1 -Timeout 60; $backups | Out-Default; " +
+            "$copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($tasks, 1)); $copy | Out-Default; " +
+            "$copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($backups, 1)); $copy | Out-Default; " +
+            "Get-AliBackup " + EmulatorServer.DemoRedisInstance + " | Out-Default");
+
+        Assert.Empty(result.Errors);
+        var lines = result.HostText.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
+        Assert.All(lines, l => Assert.True(l.Length <= 80, "Wider than 80 columns: '" + l + "'"));
+        var taskHeaders = lines.Where(l => l.StartsWith("InstanceId ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, taskHeaders.Count);
+        Assert.All(taskHeaders, h => Assert.Matches(@"^InstanceId\s+BackupJobId\s+Status\s+Progress\s+JobMode\s+Started \(UTC\)$", h));
+        // One line per task (live, then deserialized): nothing wraps.
+        Assert.Equal(8, lines.Count(l => l.StartsWith(EmulatorServer.DemoRedisInstance + " ") || l.StartsWith(EmulatorServer.DemoPolarDbCluster + " ") ||
+                                         l.StartsWith(EmulatorServer.DemoMongoInstance + " ") || l.StartsWith(EmulatorServer.DemoRedisCluster + " ")));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^" + EmulatorServer.DemoRedisInstance + @"\s+\d+\s+NotStarted\s+0%\s+Manual\s+\d{4}-\d\d-\d\d \d\d:\d\d$"));
+
+        // Backups: grouped by instance, each row the ID, whether it worked, how big, when it ended and where it is.
+        var backupHeaders = lines.Where(l => l.StartsWith("BackupId ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(backupHeaders);
+        Assert.All(backupHeaders, h => Assert.Matches(@"^BackupId\s+Status\s+Size\s+Ended \(UTC\)\s+DownloadUrl$", h));
+        Assert.Contains(lines, l => l.Trim() == "InstanceId: " + EmulatorServer.DemoRedisInstance);
+        var made = _scope.Emulator.State.Jobs.Single(j => j.Instance.Id == EmulatorServer.DemoRedisInstance).Backups.Single();
+        var row = lines.Where(l => l.StartsWith(made.BackupId + " ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, row.Count); // live, deserialized, and listed by Get-AliBackup
+        Assert.All(row, r => Assert.Matches(@"^\d+\s+Success\s+50 MB\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+http://127\.0\.0\.1:\d+/\S+$", r));
+        var polar = _scope.Emulator.State.Jobs.Single(j => j.Instance.Id == EmulatorServer.DemoPolarDbCluster).Backups.Single();
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^" + polar.BackupId + @"\s+Success\s+4\.32 GB\s+\d{4}-\d\d-\d\d \d\d:\d\d\s*$")); // no link: PolarDB backups are snapshots
+    }
+
+    [Fact]
+    public void Format_Wide_shows_backup_and_job_ids()
+    {
+        var expected = _scope.Emulator.State.BackupsOf(_scope.Emulator.State.Instances.Single(i => i.Id == Redis)).Select(b => b.BackupId.ToString()).ToList();
+        var backups = _scope.Session.Run("Get-AliBackup " + Redis + " | Format-Wide | Out-Default");
+        var tasks = _scope.Session.Run("Start-AliBackup " + Redis + " | Format-Wide | Out-Default");
+
+        Assert.Empty(backups.Errors);
+        Assert.Empty(tasks.Errors);
+        var shownBackups = Lines(backups.HostText).SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(7, expected.Count);
+        Assert.Equal(expected.Order(), shownBackups.Order());
+        Assert.Equal([Assert.Single(_scope.Emulator.State.Jobs).JobIds[0].ToString()], Lines(tasks.HostText).SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Fact]

@@ -49,6 +49,7 @@ public sealed class HelpTests : IDisposable
         var schemas = new XmlSchemaSet { XmlResolver = new CaseInsensitiveFileResolver() };
         schemas.Add(null, RepoPaths.Schema("PSMaml", "Maml.xsd"));
         schemas.Add(null, RepoPaths.Schema("PSMaml", "developerCommand.xsd"));
+        AllowParameterAliases(schemas);
         schemas.Compile();
 
         var problems = new List<string>();
@@ -76,6 +77,29 @@ public sealed class HelpTests : IDisposable
 
         Assert.Empty(problems);
         Assert.Equal(ExportedCmdlets().Count, validatedCommands);
+        var parameters = System.Xml.Linq.XDocument.Load(RepoPaths.Of("en-US", Maml)).Descendants(System.Xml.Linq.XName.Get("parameter", CommandNamespace)).ToList();
+        Assert.NotEmpty(parameters);
+        Assert.All(parameters, p => Assert.False(string.IsNullOrEmpty((string?)p.Attribute("aliases")), "a command:parameter without aliases"));
+    }
+
+    private const string CommandNamespace = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+
+    /// <summary>
+    /// command:parameter's aliases attribute is what Get-Help reads for a parameter's aliases (platyPS writes it too), but
+    /// the PSMaml schema predates it: the schema is extended with that one attribute on that one type, so everything
+    /// else stays checked as strictly as before.
+    /// </summary>
+    private static void AllowParameterAliases(XmlSchemaSet schemas)
+    {
+        foreach (XmlSchema schema in schemas.Schemas(CommandNamespace))
+        {
+            var type = schema.Items.OfType<XmlSchemaComplexType>().FirstOrDefault(t => t.Name == "parameterType");
+            if (type == null) continue;
+            type.Attributes.Add(new XmlSchemaAttribute { Name = "aliases", SchemaTypeName = new XmlQualifiedName("string", XmlSchema.Namespace) });
+            schemas.Reprocess(schema);
+            return;
+        }
+        throw new InvalidOperationException("The PSMaml schemas have no command:parameterType.");
     }
 
     [Theory]
@@ -112,6 +136,96 @@ public sealed class HelpTests : IDisposable
         Assert.Empty(result.Errors);
         foreach (var expected in new[] { "about_AliBackup", "Credentials", "Regions and endpoints", "The emulator", "Waiting in CI", "ALIBABA_CLOUD_ACCESS_KEY_ID" })
             Assert.Contains(expected, result.HostText);
+    }
+
+    [Theory]
+    [InlineData("Start-AliBackup", "InstanceId", "DBClusterId, DBInstanceId")]
+    [InlineData("Wait-AliBackupTask", "InstanceId", "DBClusterId, DBInstanceId")]
+    [InlineData("Start-AliBackup", "WhatIf", "wi")]
+    [InlineData("Get-AliBackup", "Region", "None")]
+    public void Get_Help_shows_each_parameters_aliases(string cmdlet, string parameter, string aliases)
+    {
+        var result = _session.Run("(Get-Help " + cmdlet + " -Parameter " + parameter + ").aliases; Get-Help " + cmdlet + " -Parameter " + parameter + " | Out-Default");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(aliases, result.Output[0].ToString());
+        Assert.Matches(@"(?m)^\s*Aliases\s+" + System.Text.RegularExpressions.Regex.Escape(aliases) + @"\s*$", result.HostText);
+    }
+
+    /// <summary>Every cmdlet's help, its HelpUri and its doc's "online version" name one page, so Get-Help -Online opens it.</summary>
+    [Fact]
+    public void Every_cmdlet_has_an_online_version_that_Get_Help_and_the_cmdlet_agree_on()
+    {
+        var project = _session.Run("(Get-Module AliBackup).PrivateData.PSData.ProjectUri").Output.Single().ToString();
+        foreach (var cmdlet in ExportedCmdlets())
+        {
+            var expected = project + "/blob/main/docs/" + cmdlet + ".md";
+            var result = _session.Run("$h = Get-Help " + cmdlet + "; @($h.relatedLinks.navigationLink)[0].linkText; @($h.relatedLinks.navigationLink)[0].uri; (Get-Command " + cmdlet + ").HelpUri");
+            Assert.Equal(["Online Version:", expected, expected], result.Output.Select(o => o.ToString()));
+            Assert.Contains("online version: " + expected + "\n", File.ReadAllText(RepoPaths.Of("docs", cmdlet + ".md")).Replace("\r\n", "\n"));
+        }
+    }
+
+    /// <summary>An example's code is only what a user types (Get-Help -Examples, copy, paste, run); what it prints is in the remarks.</summary>
+    [Fact]
+    public void Example_code_holds_only_the_commands_and_the_sample_output_is_in_the_remarks()
+    {
+        foreach (var cmdlet in ExportedCmdlets())
+        {
+            var result = _session.Run("(Get-Help " + cmdlet + " -Examples).examples.example | ForEach-Object { $_.code + [char]0 + (($_.remarks | ForEach-Object Text) -join [char]10) }");
+            Assert.NotEmpty(result.Output);
+            foreach (var example in result.Output.Select(o => o.ToString().Split('\0')))
+            {
+                System.Management.Automation.Language.Parser.ParseInput(example[0], out _, out var parseErrors);
+                Assert.True(parseErrors.Length == 0, cmdlet + ": example code does not parse: " + example[0]);
+                Assert.DoesNotMatch(@"(?m)^(VERBOSE:|WARNING:|What if:|-{4,}|\w+\s+:\s|\s*\|)", example[0]);
+            }
+            Assert.Contains(result.Output, o => o.ToString().Split('\0')[1].Contains("-----", StringComparison.Ordinal) || o.ToString().Split('\0')[1].Contains(" : ", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void A_markdown_table_in_a_doc_is_shown_as_a_table()
+    {
+        var result = _session.Run("Get-Help Get-AliBackupContext -Full | Out-Default");
+
+        var lines = result.HostText.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var header = lines.FindIndex(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+Property\s+Meaning\s*$"));
+        Assert.True(header >= 0, result.HostText);
+        Assert.Matches(@"^\s+-{8,}\s+-{7,}\s*$", lines[header + 1]);
+        Assert.Matches(@"^\s+AccessKeyId\s+The AccessKey ID, masked in the middle\s*$", lines[lines.FindIndex(header, l => l.TrimStart().StartsWith("AccessKeyId ", StringComparison.Ordinal))]);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+IsTemporary\s+True for STS credentials"));
+    }
+
+    [Fact]
+    public void A_nested_list_keeps_its_items_on_lines_of_their_own_indented_under_the_parent()
+    {
+        var text = File.ReadAllText(RepoPaths.Of("en-US", "about_AliBackup.help.txt")).Replace("\r\n", "\n").Split('\n');
+
+        var parent = Array.FindIndex(text, l => l.TrimStart().StartsWith("3. The official SDKs' default chain", StringComparison.Ordinal));
+        Assert.True(parent >= 0);
+        Assert.EndsWith("in their order:", text[parent]);
+        var child = text[parent + 1];
+        Assert.StartsWith("1. Environment variables", child.TrimStart());
+        Assert.True(child.Length - child.TrimStart().Length > text[parent].Length - text[parent].TrimStart().Length, "the nested item is not indented under its parent");
+        Assert.Contains(text, l => l.TrimStart().StartsWith("6. The credentials URI", StringComparison.Ordinal));
+    }
+
+    /// <summary>Issue 12 adds cmdlets: the topic must not go stale by counting them, and must name each one the manifest exports.</summary>
+    [Fact]
+    public void about_AliBackup_names_every_exported_cmdlet_and_never_a_wrong_count()
+    {
+        var about = File.ReadAllText(RepoPaths.Of("en-US", "about_AliBackup.help.txt"));
+        var exported = ExportedCmdlets();
+
+        Assert.All(exported, c => Assert.Contains(c, about));
+        string[] numbers = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(about, @"\b(?<n>\w+)\s+cmdlets\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            var word = m.Groups["n"].Value.ToLowerInvariant();
+            var count = int.TryParse(word, out var n) ? n : Array.IndexOf(numbers, word);
+            if (count >= 0) Assert.True(count == exported.Count, "about_AliBackup says '" + m.Value + "'; the module exports " + exported.Count + ".");
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using AliBackup.Emulator;
+using AliBackup.Emulator.State;
 using AliBackup.PowerShell.Tests.Support;
 
 namespace AliBackup.PowerShell.Tests;
@@ -53,5 +54,58 @@ public sealed class ObjectFlowTests : IAsyncLifetime
         Assert.Equal(job.JobIds[0].ToString(), task.Text("BackupJobId"));
         Assert.Equal("Finished", task.Text("Status"));
         Assert.Equal(job.Backups.Single().BackupId.ToString(), result.Output[1].Text("BackupId"));
+    }
+    private static readonly string[] TaskProperties =
+        ["Engine", "InstanceId", "BackupJobId", "Status", "RawStatus", "Progress", "JobMode", "TaskAction", "StartTime", "NodeId", "Region", "Endpoint", "IsTerminal"];
+
+    /// <summary>
+    /// A script that compares the task it started with the one it lists (or pipes either into the same code) must see
+    /// one object: the same properties filled the same way, whichever cmdlet wrote it.
+    /// </summary>
+    [Theory]
+    [InlineData("r-shape00000001", EmulatedProduct.Redis)]
+    [InlineData("pc-shape0000001", EmulatedProduct.PolarDB)]
+    [InlineData("dds-shape000001", EmulatedProduct.MongoDB)]
+    public void The_task_Start_AliBackup_writes_is_the_task_Get_AliBackupTask_lists(string id, EmulatedProduct product)
+    {
+        _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = id, Product = product, StageDuration = TimeSpan.FromMinutes(10) });
+
+        var result = _scope.Session.Run("$started = Start-AliBackup " + id + "; $started; Get-AliBackupTask " + id + " -BackupJobId $started.BackupJobId");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(2, result.Output.Count);
+        var (started, listed) = (result.Output[0], result.Output[1]);
+        Assert.Equal(TaskProperties.Select(p => p + "=" + listed.Text(p)), TaskProperties.Select(p => p + "=" + started.Text(p)));
+        Assert.NotNull(started.Text("RawStatus"));
+    }
+
+    [Fact]
+    public void The_same_task_piped_twice_is_waited_on_once_and_writes_its_backup_once()
+    {
+        var result = _scope.Session.Run(
+            "$task = Start-AliBackup " + Redis + "; $again = Get-AliBackupTask " + Redis + " -BackupJobId $task.BackupJobId; " +
+            "$task, $task, $again | Wait-AliBackupTask -PollInterval 0.1 -Timeout 60");
+
+        Assert.Empty(result.Errors);
+        var backup = Assert.Single(result.OfTypeName("AliBackup.Backup"));
+        Assert.Equal(Assert.Single(Assert.Single(_scope.Emulator.State.Jobs).Backups).BackupId.ToString(), backup.Text("BackupId"));
+    }
+
+    [Fact]
+    public void Tasks_are_listed_newest_first_as_backups_are()
+    {
+        _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = "r-order00000001", Product = EmulatedProduct.Redis, StageDuration = TimeSpan.FromMilliseconds(50) });
+
+        // Start times have one-second resolution: the second backup starts in a later second than the first.
+        var result = _scope.Session.Run(
+            "Start-AliBackup r-order00000001 | Wait-AliBackupTask -PollInterval 0.1 | Out-Null; Start-Sleep -Milliseconds 1100; " +
+            "Start-AliBackup r-order00000001 | Wait-AliBackupTask -PollInterval 0.1 | Out-Null; " +
+            "Get-AliBackupTask r-order00000001; Get-AliBackup r-order00000001");
+
+        Assert.Empty(result.Errors);
+        var jobs = _scope.Emulator.State.Jobs.Where(j => j.Instance.Id == "r-order00000001").OrderByDescending(j => j.CreatedAt).Select(j => j.JobIds[0].ToString()).ToList();
+        Assert.Equal(2, jobs.Count);
+        Assert.Equal(jobs, result.OfTypeName("AliBackup.BackupTask").Select(t => t.Text("BackupJobId")));
+        Assert.Equal(jobs, result.OfTypeName("AliBackup.Backup").Select(b => b.Text("BackupJobId")));
     }
 }

@@ -47,9 +47,12 @@ public sealed class TracingTests : IAsyncLifetime
     {
         var result = _scope.Session.Run("Start-AliBackup " + EmulatorServer.DemoRedisInstance + " -Debug");
 
-        // Start-AliBackup first looks for a running manual backup (DescribeBackupTasks), then creates one.
-        Assert.Equal(2, result.Debug.Count);
-        var debug = result.Debug[1].Message;
+        // Start-AliBackup first looks for a running manual backup (DescribeBackupTasks), creates one, then reads the new
+        // task back. Under -Debug alone each request's verbose line is a debug record too.
+        var canonical = result.Debug.Where(d => d.Message.StartsWith("Canonical request of ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, canonical.Count);
+        Assert.Equal(6, result.Debug.Count);
+        var debug = canonical[1].Message;
         var lines = debug.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         Assert.Equal("Canonical request of CreateBackup (signature and security token not shown):", lines[0]);
         Assert.Equal("POST", lines[1]);
@@ -58,12 +61,32 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("InstanceId=" + EmulatorServer.DemoRedisInstance));
 
         var signatures = _scope.Emulator.State.Requests.Select(r => r.Signature).ToList();
-        Assert.Equal(2, signatures.Count);
+        Assert.Equal(3, signatures.Count);
         Assert.All(signatures, s => Assert.False(string.IsNullOrEmpty(s)));
         Assert.All(signatures, s => Assert.All(result.Debug, d => Assert.DoesNotContain(s!, d.Message)));
         Assert.DoesNotContain(_scope.AccessKeySecret, debug);
         Assert.DoesNotContain("Authorization", debug, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Signature=", debug);
         Assert.All(result.Verbose, v => Assert.DoesNotContain(_scope.AccessKeySecret, v.Message));
+    }
+    /// <summary>
+    /// -Debug on a compiled cmdlet turns the verbose and warning streams to Inquire (PowerShell's MshCommandRuntime), so
+    /// every request trace would ask "Continue with this operation?". -Debug alone must only add detail.
+    /// </summary>
+    [Fact]
+    public void Debug_alone_never_prompts_and_still_shows_each_request()
+    {
+        var result = _scope.Session.Run(
+            "Get-AliBackup " + EmulatorServer.DemoRedisInstance + " -Debug | Out-Null; " +
+            "Start-AliBackup " + EmulatorServer.DemoMongoInstance + " -Debug | Wait-AliBackupTask -PollInterval 0.1 -Timeout 60 -Debug | Out-Null; " +
+            "Get-AliBackupContext -Debug | Out-Null");
+
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        Assert.Empty(_scope.Session.Host.Prompts);
+        Assert.Empty(result.Verbose);
+        var traces = result.Debug.Where(d => VerboseLine.IsMatch(d.Message)).ToList();
+        Assert.Equal(_scope.Emulator.State.Requests.Count, traces.Count);
+        Assert.Equal(traces.Count, result.Debug.Count(d => d.Message.StartsWith("Canonical request of ", StringComparison.Ordinal)));
     }
 }

@@ -128,6 +128,53 @@ public sealed class WaitBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_count_of_finished_tasks_is_shown_when_a_task_finishes_not_a_poll_later()
+    {
+        // Started last, so it is still running at the first poll and finishes at a later one.
+        Instance("r-quickone00001", TimeSpan.FromMilliseconds(300));
+        // Never changes state while waited on, so no poll of it would ever refresh the parent record.
+        Instance("r-slowone000001", TimeSpan.FromHours(1));
+
+        var result = _scope.Session.Run("'r-slowone000001', 'r-quickone00001' | Start-AliBackup | Wait-AliBackupTask -PollInterval 0.1 -Timeout 3");
+
+        Assert.Single(result.OfTypeName("AliBackup.Backup"));
+        var parents = result.InOrder.Where(r => r.Record is ProgressRecord { ActivityId: 1, RecordType: ProgressRecordType.Processing })
+            .Select(r => ((ProgressRecord)r.Record).StatusDescription).ToList();
+        Assert.StartsWith("0 of 2 finished", parents[0]);
+        var afterFinish = result.InOrder.FindIndex(r => r.Record is PSObject o && o.IsA("AliBackup.Backup"));
+        var timedOut = result.InOrder.FindIndex(r => r.Stream == "Error");
+        Assert.Contains(result.InOrder.Take(timedOut).Where(r => r.Record is ProgressRecord { ActivityId: 1, RecordType: ProgressRecordType.Processing }),
+            r => ((ProgressRecord)r.Record).StatusDescription.StartsWith("1 of 2 finished", StringComparison.Ordinal));
+        Assert.True(afterFinish >= 0 && timedOut > afterFinish);
+    }
+
+    /// <summary>
+    /// The emulated task spends three stages at 0% before its copy stage climbs to 100%: an estimate from the task's
+    /// start time and its percent (elapsed × left ÷ done) is off by a factor of four or more; the pace seen between polls
+    /// of the copy itself is not.
+    /// </summary>
+    [Fact]
+    public void The_time_left_follows_the_pace_of_the_copy_not_the_time_since_the_task_started()
+    {
+        Instance("r-estimate00001", TimeSpan.FromMilliseconds(800));
+        var shown = new List<(DateTimeOffset At, ProgressRecord Record)>();
+
+        var result = _scope.Session.Run("Start-AliBackup r-estimate00001 | Wait-AliBackupTask -PollInterval 0.1 -Timeout 60",
+            ps => ps.Streams.Progress.DataAdded += (sender, e) =>
+            {
+                var record = ((PSDataCollection<ProgressRecord>)sender!)[e.Index];
+                lock (shown) shown.Add((DateTimeOffset.UtcNow, record));
+            });
+
+        Assert.Single(result.OfTypeName("AliBackup.Backup"));
+        var finishedAt = Assert.Single(_scope.Emulator.State.Jobs).FinishedAt;
+        var estimates = shown.Where(s => s.Record.ParentActivityId == 1 && s.Record.SecondsRemaining >= 0).ToList();
+        Assert.NotEmpty(estimates);
+        Assert.All(estimates, s => Assert.True(s.Record.SecondsRemaining <= (finishedAt - s.At).TotalSeconds + 1.5,
+            "At " + s.Record.PercentComplete + "% the estimate was " + s.Record.SecondsRemaining + " s; the task finished " + (finishedAt - s.At).TotalSeconds.ToString("0.0") + " s later."));
+    }
+
+    [Fact]
     public void Ctrl_C_stops_within_a_second_leaves_no_background_polling_and_says_how_to_reattach()
     {
         Instance("r-stoppable0001", TimeSpan.FromHours(1));
@@ -187,5 +234,29 @@ public sealed class CiWaitTests : IAsyncLifetime
         Assert.Contains(annotation, result.HostText); // shown by the host, as Write-Host output is, so the runner sees it
         Assert.StartsWith("AliBackup.BackupFailed,", Assert.Single(result.Errors).FullyQualifiedErrorId);
         Assert.Single(result.OfTypeName("AliBackup.Backup"));
+    }
+
+    /// <summary>
+    /// A timeout's message says "at 0%". Each runner unescapes its own way: GitHub reads %25 as %, the Azure agent reads
+    /// %AZP25 (a %25 would reach the summary as the literal text "%25").
+    /// </summary>
+    [Theory]
+    [InlineData("GITHUB_ACTIONS", "::error title=AliBackup::", "at 0%25", "%AZP")]
+    [InlineData("TF_BUILD", "##vso[task.logissue type=error]", "at 0%AZP25", "%25")]
+    public void An_annotation_escapes_percent_signs_the_way_its_runner_reads_them(string variable, string prefix, string escaped, string foreign)
+    {
+        _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = "r-cislow00000001", Product = EmulatedProduct.Redis, StageDuration = TimeSpan.FromHours(1) });
+        ScriptResult result;
+        using (new EnvironmentVariables(new() { ["GITHUB_ACTIONS"] = variable == "GITHUB_ACTIONS" ? "true" : null, ["TF_BUILD"] = variable == "TF_BUILD" ? "True" : null }))
+        {
+            result = _scope.Session.Run("Start-AliBackup r-cislow00000001 | Wait-AliBackupTask -PollInterval 0.1 -Timeout 0.5");
+        }
+
+        Assert.StartsWith("AliBackup.WaitTimeout,", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.Contains(" at 0%", result.Errors[0].Exception.Message);
+        var line = Assert.Single(result.Information, i => i.Tags.Contains("Annotation")).MessageData.ToString()!;
+        Assert.StartsWith(prefix, line);
+        Assert.Contains(escaped, line);
+        Assert.DoesNotContain(foreign, line);
     }
 }

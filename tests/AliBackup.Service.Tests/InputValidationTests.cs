@@ -186,6 +186,21 @@ public class InputValidationTests
         Assert.Equal("PollInterval", Assert.Throws<AliBackupConfigurationException>(() => InputValidation.PollInterval(TimeSpan.MaxValue, out _)).ParameterName);
     }
 
+    [Theory]
+    [InlineData(null, 1000)]
+    [InlineData("50", 50)]
+    [InlineData("5", 1000)]          // below 10 ms: ignored, the floor stays
+    [InlineData("soon", 1000)]
+    public void The_poll_floor_can_be_moved_for_emulator_rehearsals_only_within_bounds(string? setting, int expectedMs)
+    {
+        var variables = new Dictionary<string, string>();
+        if (setting != null) variables[BackupService.MinimumPollIntervalVariable] = setting;
+        var service = new BackupService(new BackupServiceOptions { Environment = EmulatorHarness.EmptyEnvironment(variables), Credential = new AliCredential("LTAIexample000001", "secret") });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), service.MinimumPollInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(Math.Max(100, expectedMs)), InputValidation.PollInterval(TimeSpan.FromMilliseconds(100), service.MinimumPollInterval, out _));
+    }
+
     [Fact]
     public void Window_errors_name_the_time_that_is_wrong()
     {

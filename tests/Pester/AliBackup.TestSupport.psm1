@@ -117,27 +117,39 @@ function Invoke-IsolatedPwsh {
         Runs a script in a fresh pwsh (the environment of this one, so the staged module is first on PSModulePath)
         and returns its exit code and output lines. A script still running after -TimeoutSeconds is killed and
         reported with TimedOut = $true.
+    .DESCRIPTION
+        Standard input is the text of -InputText (none by default), then closed: a prompt reads those lines, then
+        end of input, as it would in a CI step. -Interactive leaves out -NonInteractive, so pwsh does prompt.
+        -Environment sets variables for the child; a $null value removes one.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] [string] $Script,
         [int] $TimeoutSeconds = 60,
-        [hashtable] $Environment = @{}
+        [hashtable] $Environment = @{},
+        [switch] $Interactive,
+        [string] $InputText = ''
     )
     $file = Join-Path ([IO.Path]::GetTempPath()) ('alibackup-pester-' + [guid]::NewGuid().ToString('N') + '.ps1')
     Set-Content -LiteralPath $file -Value $Script -Encoding utf8
     try {
         $pwsh = Get-PwshCommandLine
         $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)) { $start.ArgumentList.Add($argument) }
+        $switches = if ($Interactive) { @('-NoProfile') } else { @('-NoProfile', '-NonInteractive') }
+        foreach ($argument in @($pwsh | Select-Object -Skip 1) + $switches + @('-File', $file)) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardInput = $true
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true
         $start.UseShellExecute = $false
         # Plain text, as in a CI log: escape sequences in captured output would only get in the way of matching it.
         $start.Environment['NO_COLOR'] = '1'
-        foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
+        foreach ($name in $Environment.Keys) {
+            if ($null -eq $Environment[$name]) { $null = $start.Environment.Remove($name) } else { $start.Environment[$name] = [string]$Environment[$name] }
+        }
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         $process = [System.Diagnostics.Process]::Start($start)
+        $process.StandardInput.Write($InputText)
+        $process.StandardInput.Close()
         $stdout = $process.StandardOutput.ReadToEndAsync()
         $stderr = $process.StandardError.ReadToEndAsync()
         $timedOut = -not $process.WaitForExit($TimeoutSeconds * 1000)

@@ -10,7 +10,17 @@ BeforeAll {
     Import-Module AliBackup -Force
 
     # Invoke-RestMethod writes a JSON array as one object: unroll it.
-    function script:Get-Downloads { @(Invoke-EmulatorControl -Emulator $Emulator -Route '/_emulator/downloads' | ForEach-Object { $_ }) }
+    function script:Get-Downloads([int] $AtLeast = 0) {
+        # The emulator notes a download once its last byte is sent, a moment after the client has read it: wait (briefly)
+        # for the number expected, so a listing read right after a save is complete.
+        $deadline = [DateTime]::UtcNow.AddSeconds(5)
+        do {
+            $downloads = @(Invoke-EmulatorControl -Emulator $Emulator -Route '/_emulator/downloads' | ForEach-Object { $_ })
+            if ($downloads.Count -ge $AtLeast) { break }
+            Start-Sleep -Milliseconds 50
+        } while ([DateTime]::UtcNow -lt $deadline)
+        $downloads
+    }
     function script:Get-Requests([string] $Action) { @(Invoke-EmulatorControl -Emulator $Emulator -Route '/_emulator/requests' | ForEach-Object { $_ } | Where-Object Action -EQ $Action) }
     function script:New-Folder { $path = Join-Path $TestDrive ([guid]::NewGuid().ToString('N')); New-Item -ItemType Directory $path | Out-Null; $path }
     function script:Test-BackupFile([IO.FileInfo] $File, $Backup) {
@@ -106,10 +116,11 @@ Describe 'Save-AliBackup' {
         $shards.Count | Should -Be 3
         Invoke-EmulatorControl -Emulator $Emulator -Route '/_emulator/downloads' -Body @{ bytesPerSecond = 800000 } | Out-Null
         try {
+            $before = @(Get-Downloads).Count
             $parallel = $shards | Save-AliBackup -Path (New-Folder) -ThrottleLimit 3
-            $together = Get-Downloads | Where-Object instanceId -EQ r-saveshards0001
+            $together = Get-Downloads -AtLeast ($before + 3) | Where-Object instanceId -EQ r-saveshards0001
             $serial = $shards | Save-AliBackup -Path (New-Folder) -ThrottleLimit 1
-            $oneByOne = Get-Downloads | Where-Object instanceId -EQ r-saveshards0001 | Select-Object -Skip 3
+            $oneByOne = Get-Downloads -AtLeast ($before + 6) | Where-Object instanceId -EQ r-saveshards0001 | Select-Object -Skip 3
         }
         finally {
             Invoke-EmulatorControl -Emulator $Emulator -Route '/_emulator/downloads' -Body @{ bytesPerSecond = $null } | Out-Null

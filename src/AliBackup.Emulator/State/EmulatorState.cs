@@ -59,8 +59,7 @@ public sealed class EmulatorState
                         Mode = "Automated",
                         StartTime = start,
                         EndTime = start.AddMinutes(2).AddSeconds(23),
-                        // Each day a MiB smaller; small emulated files shrink by a 64th instead, so they stay files.
-                        SizeBytes = instance.BackupSizeBytes - day * (instance.BackupSizeBytes >= 32 * 1024 * 1024 ? 1024 * 1024 : instance.BackupSizeBytes / 64),
+                        SizeBytes = HistoricalSize(instance.BackupSizeBytes, day),
                         Method = MethodOf(instance.Product),
                     });
                 }
@@ -81,6 +80,12 @@ public sealed class EmulatorState
     {
         lock (_gate) return _jobs.Count(j => j.Instance == instance && j.Mode == "Manual" && j.CreatedAt >= since);
     }
+
+    /// <summary>
+    /// The size of the backup taken <paramref name="daysAgo"/> days ago: the data grew about 1% a day up to today's size.
+    /// A ratio, not a fixed step, so a small instance or a long history never reaches zero or below.
+    /// </summary>
+    private static long HistoricalSize(long today, int daysAgo) => Math.Max(1, today * 100 / (100 + daysAgo));
 
     public EmulatedInstance? FindInstance(string? id, EmulatedProduct product)
     {

@@ -60,6 +60,34 @@ namespace AliBackup.Service.Credentials
         public bool Exists => File.Exists(ConfigPath);
 
         /// <summary>
+        /// Every profile in the file, in its order (for -Profile completion): none when the file is missing or cannot be
+        /// read, since completion must never fail. Profiles carry their secrets; callers show only name, mode and region.
+        /// </summary>
+        public IReadOnlyList<CliProfile> ListProfiles()
+        {
+            var found = new List<CliProfile>();
+            try
+            {
+                if (!Exists) return found;
+                using var document = JsonDocument.Parse(File.ReadAllBytes(ConfigPath), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("profiles", out var profiles) && profiles.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var element in profiles.EnumerateArray())
+                    {
+                        var profile = new CliProfile(element.Clone());
+                        if (profile.Name.Length > 0) found.Add(profile);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is JsonException || ex is IOException || ex is UnauthorizedAccessException)
+            {
+                found.Clear();
+            }
+            return found;
+        }
+
+        /// <summary>
         /// The profile to use: <paramref name="explicitName"/> (-Profile), else <c>ALIBABA_CLOUD_PROFILE</c>, else the
         /// file's <c>current</c>. Throws <see cref="AliBackupCredentialException"/> with the reason when it cannot.
         /// </summary>

@@ -50,6 +50,7 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>An aliyun CLI profile (in ~/.aliyun/config.json) to take credentials and region from.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string? Profile { get; set; }
 
         /// <summary>AccessKey ID as user name, AccessKey secret as password.</summary>
@@ -112,6 +113,12 @@ namespace AliBackup.PowerShell.Commands
         }
 
         protected override void StopProcessing() => Cancel();
+
+        /// <summary>Writes a verbose message, or under -Debug alone a debug record (see <see cref="DebugSwitch"/>).</summary>
+        public new void WriteVerbose(string text) => DebugSwitch.WriteVerbose(this, text);
+
+        /// <summary>Writes a warning, or under -Debug without -WarningAction a debug record (see <see cref="DebugSwitch"/>).</summary>
+        public new void WriteWarning(string text) => DebugSwitch.WriteWarning(this, text);
 
         /// <summary>Cleanup belongs here: upstream of Select-Object -First, EndProcessing never runs (PowerShell #7930).</summary>
         public void Dispose()

@@ -9,7 +9,7 @@ namespace AliBackup.PowerShell.Commands
     /// fails here and leaves the session as it was. Each call replaces the previous settings; parameters of a command
     /// still win over them. Without -Credential and -Profile the default chain is checked and used.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Connect, "AliBackup")]
+    [Cmdlet(VerbsCommunications.Connect, "AliBackup", HelpUri = Internal.OnlineHelp.Docs + "Connect-AliBackup.md")]
     [OutputType(typeof(AliBackupContext))]
     public sealed class ConnectAliBackupCommand : AliBackupCmdlet
     {

@@ -12,7 +12,7 @@ namespace AliBackup.PowerShell.Commands
     /// Get-AliBackup: backup sets of one or more instances, page by page as they arrive. A lookup by -BackupId or
     /// -BackupJobId without a window searches every backup the instance has, and reports an ID that matches nothing.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "AliBackup")]
+    [Cmdlet(VerbsCommon.Get, "AliBackup", HelpUri = Internal.OnlineHelp.Docs + "Get-AliBackup.md")]
     [OutputType(typeof(Backup))]
     public sealed class GetAliBackupCommand : AliBackupCmdlet
     {

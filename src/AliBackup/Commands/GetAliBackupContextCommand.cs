@@ -7,7 +7,7 @@ namespace AliBackup.PowerShell.Commands
     /// region and endpoints the other AliBackup commands would use with the same parameters, and where each came from.
     /// Resolving the credentials may obtain temporary ones (STS, instance metadata). Never shows a secret or token.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "AliBackupContext")]
+    [Cmdlet(VerbsCommon.Get, "AliBackupContext", HelpUri = Internal.OnlineHelp.Docs + "Get-AliBackupContext.md")]
     [OutputType(typeof(AliBackupContext))]
     public sealed class GetAliBackupContextCommand : AliBackupCmdlet
     {

@@ -7,7 +7,7 @@ using AliBackup.Service.Policies;
 namespace AliBackup.PowerShell.Commands
 {
     /// <summary>Get-AliBackupPolicy: the automatic backup policy of each instance, in one shape for every product.</summary>
-    [Cmdlet(VerbsCommon.Get, "AliBackupPolicy")]
+    [Cmdlet(VerbsCommon.Get, "AliBackupPolicy", HelpUri = Internal.OnlineHelp.Docs + "Get-AliBackupPolicy.md")]
     [OutputType(typeof(BackupPolicy))]
     public sealed class GetAliBackupPolicyCommand : AliBackupCmdlet
     {

@@ -7,7 +7,7 @@ using AliBackup.Service.Engines;
 namespace AliBackup.PowerShell.Commands
 {
     /// <summary>Get-AliBackupTask: the backup tasks (jobs) of one or more instances.</summary>
-    [Cmdlet(VerbsCommon.Get, "AliBackupTask")]
+    [Cmdlet(VerbsCommon.Get, "AliBackupTask", HelpUri = Internal.OnlineHelp.Docs + "Get-AliBackupTask.md")]
     [OutputType(typeof(BackupTask))]
     public sealed class GetAliBackupTaskCommand : AliBackupCmdlet
     {

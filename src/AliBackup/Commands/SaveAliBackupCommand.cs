@@ -15,7 +15,7 @@ namespace AliBackup.PowerShell.Commands
     /// download at once (-ThrottleLimit); each is streamed to disk, resumes where an interrupted transfer stopped, and
     /// becomes its file only once its size is the backup's. A backup that failed or has no URL is an error for that item.
     /// </summary>
-    [Cmdlet(VerbsData.Save, "AliBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Save, "AliBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = Internal.OnlineHelp.Docs + "Save-AliBackup.md")]
     [OutputType(typeof(FileInfo))]
     public sealed class SaveAliBackupCommand : AliBackupCmdlet
     {

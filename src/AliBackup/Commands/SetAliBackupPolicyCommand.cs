@@ -13,7 +13,7 @@ namespace AliBackup.PowerShell.Commands
     /// and writes the policy as it stands afterwards. Values are checked against the service's formats before anything
     /// is sent; what is not given stays as it is.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "AliBackupPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Set, "AliBackupPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = Internal.OnlineHelp.Docs + "Set-AliBackupPolicy.md")]
     [OutputType(typeof(BackupPolicy))]
     public sealed class SetAliBackupPolicyCommand : AliBackupCmdlet
     {

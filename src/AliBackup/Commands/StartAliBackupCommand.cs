@@ -10,7 +10,7 @@ namespace AliBackup.PowerShell.Commands
     /// run one manual backup per instance at a time; when one is already running, -IfRunning Attach (the default) writes
     /// that task instead, and -IfRunning Fail reports an error.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Start, "AliBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Start, "AliBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = Internal.OnlineHelp.Docs + "Start-AliBackup.md")]
     [OutputType(typeof(BackupTask))]
     public sealed class StartAliBackupCommand : AliBackupCmdlet
     {

@@ -17,7 +17,7 @@ namespace AliBackup.PowerShell.Commands
     /// backup, a timeout or a task that cannot be found is an error record for that task while the others go on. A
     /// backup piped in without a job (PolarDB names none) is looked up by its BackupId and comes back when finished.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "AliBackupTask", DefaultParameterSetName = ByTaskSet)]
+    [Cmdlet(VerbsLifecycle.Wait, "AliBackupTask", DefaultParameterSetName = ByTaskSet, HelpUri = Internal.OnlineHelp.Docs + "Wait-AliBackupTask.md")]
     [OutputType(typeof(Backup))]
     public sealed class WaitAliBackupTaskCommand : AliBackupCmdlet
     {
@@ -97,7 +97,7 @@ namespace AliBackup.PowerShell.Commands
             try
             {
                 timeout = InputValidation.Timeout(Timeout);
-                pollInterval = InputValidation.PollInterval(PollInterval, out slowerPolls);
+                pollInterval = InputValidation.PollInterval(PollInterval, Service.MinimumPollInterval, out slowerPolls);
             }
             catch (AliBackupConfigurationException ex)
             {
@@ -156,7 +156,7 @@ namespace AliBackup.PowerShell.Commands
         protected override void EndProcessing()
         {
             if (_tasks.Count == 0) return;
-            var progress = new WaitProgress(_tasks.Count, Service.Time, ShowsProgress());
+            var progress = new WaitProgress(_tasks.Count, ShowsProgress());
             RunAsync(async (output, token) =>
             {
                 var credential = await Service.Credentials.GetCredentialAsync(token).ConfigureAwait(false);
@@ -174,7 +174,7 @@ namespace AliBackup.PowerShell.Commands
                             break;
                         case WaitEventKind.Completed:
                             Finished(e.Task);
-                            output.Post(() => progress.Finish(this, e.Task));
+                            output.Post(() => progress.Finish(this, e.Task, e.Waited));
                             output.WriteObjects(e.Backups);
                             break;
                         case WaitEventKind.Throttled:
@@ -187,7 +187,7 @@ namespace AliBackup.PowerShell.Commands
                             Finished(e.Task);
                             output.Post(() =>
                             {
-                                progress.Finish(this, e.Task);
+                                progress.Finish(this, e.Task, e.Waited);
                                 var error = e.Error ?? new WaitTimeoutException(e.Task, e.Waited, _options.ReattachCommand(e.Task));
                                 var record = ErrorRecords.From(error, e.Task);
                                 if (e.Kind == WaitEventKind.Error && !(error is BackupJobNotFoundException))
@@ -219,15 +219,25 @@ namespace AliBackup.PowerShell.Commands
             }
         }
 
+        /// <summary>
+        /// Adds a task to wait on, once: the same task piped twice (a list with duplicates, or a started task beside the
+        /// same task listed) is waited on, and its backup written, only once.
+        /// </summary>
         private void Add(BackupTask task)
         {
+            if (!_unfinished.TryAdd(Key(task), task))
+            {
+                WriteVerbose("Already waiting on " + task.InstanceId + " job " + task.BackupJobId + "; it is waited on once.");
+                return;
+            }
             _tasks.Add(task);
-            _unfinished[Key(task)] = task;
         }
 
         private void Finished(BackupTask task) => _unfinished.TryRemove(Key(task), out _);
 
-        private static string Key(BackupTask task) => task.InstanceId + "/" + task.BackupJobId;
+        /// <summary>One key per task: instance IDs compare without case, and a per-shard job list in any order.</summary>
+        private static string Key(BackupTask task) =>
+            task.InstanceId.ToUpperInvariant() + "/" + string.Join(",", task.GetJobIds().OrderBy(id => id, StringComparer.Ordinal));
 
         private bool ShowsProgress()
         {

@@ -22,10 +22,10 @@ namespace AliBackup.PowerShell.Internal
     internal sealed class PipelineOutput
     {
         private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
-        private readonly PSCmdlet _cmdlet;
+        private readonly Commands.AliBackupCmdlet _cmdlet;
         private readonly CancellationToken _token;
 
-        public PipelineOutput(PSCmdlet cmdlet, CancellationToken token)
+        public PipelineOutput(Commands.AliBackupCmdlet cmdlet, CancellationToken token)
         {
             _cmdlet = cmdlet;
             _token = token;

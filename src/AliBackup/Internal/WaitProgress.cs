@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
+using AliBackup.Service.Waiting;
 
 namespace AliBackup.PowerShell.Internal
 {
@@ -13,41 +14,44 @@ namespace AliBackup.PowerShell.Internal
     {
         private const int ParentId = 1;
         private readonly int _total;
-        private readonly TimeProvider _time;
         private readonly bool _enabled;
-        private readonly Dictionary<string, int> _childIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly Dictionary<string, Child> _children = new Dictionary<string, Child>(StringComparer.Ordinal);
         private int _finished;
 
-        public WaitProgress(int total, TimeProvider time, bool enabled)
+        public WaitProgress(int total, bool enabled)
         {
             _total = total;
-            _time = time;
             _enabled = enabled;
         }
 
+        /// <summary>A poll saw the task; <paramref name="waited"/> is when (time since the wait began).</summary>
         public void Show(Cmdlet cmdlet, BackupTask task, TimeSpan waited)
         {
+            var child = ChildOf(task);
+            // Fed on every report, shown or not, so the pace is known as soon as progress is shown.
+            var left = child.Pace.Observe(waited, task.Progress);
             if (!_enabled) return;
             WriteParent(cmdlet, waited);
             var stage = task.Status + (task.RawStatus != null && task.RawStatus != task.Status.ToString() ? " (" + task.RawStatus + ")" : "");
-            var child = new ProgressRecord(ChildId(task), task.InstanceId + " job " + task.BackupJobId, stage)
+            cmdlet.WriteProgress(new ProgressRecord(child.Id, task.InstanceId + " job " + task.BackupJobId, stage)
             {
                 ParentActivityId = ParentId,
                 PercentComplete = task.Progress.HasValue ? Math.Max(0, Math.Min(100, task.Progress.Value)) : -1,
-                SecondsRemaining = EstimateSecondsLeft(task),
-            };
-            cmdlet.WriteProgress(child);
+                SecondsRemaining = left.HasValue ? (int)Math.Ceiling(left.Value.TotalSeconds) : -1,
+            });
         }
 
-        public void Finish(Cmdlet cmdlet, BackupTask task)
+        /// <summary>The task ended (finished, failed or timed out): its record is completed and the count goes up at once.</summary>
+        public void Finish(Cmdlet cmdlet, BackupTask task, TimeSpan waited)
         {
             _finished++;
             if (!_enabled) return;
-            cmdlet.WriteProgress(new ProgressRecord(ChildId(task), task.InstanceId + " job " + task.BackupJobId, task.Status.ToString())
+            cmdlet.WriteProgress(new ProgressRecord(ChildOf(task).Id, task.InstanceId + " job " + task.BackupJobId, task.Status.ToString())
             {
                 ParentActivityId = ParentId,
                 RecordType = ProgressRecordType.Completed,
             });
+            if (_finished < _total) WriteParent(cmdlet, waited);
         }
 
         public void Complete(Cmdlet cmdlet)
@@ -66,24 +70,27 @@ namespace AliBackup.PowerShell.Internal
                 PercentComplete = _total == 0 ? 0 : _finished * 100 / _total,
             });
 
-        /// <summary>Time left if the task keeps its pace so far (only once it has made some progress).</summary>
-        private int EstimateSecondsLeft(BackupTask task)
-        {
-            if (!task.Progress.HasValue || task.Progress.Value <= 0 || task.Progress.Value >= 100 || !task.StartTime.HasValue) return -1;
-            var elapsed = (_time.GetUtcNow() - task.StartTime.Value).TotalSeconds;
-            if (elapsed <= 0) return -1;
-            return (int)Math.Round(elapsed * (100 - task.Progress.Value) / task.Progress.Value);
-        }
-
-        private int ChildId(BackupTask task)
+        private Child ChildOf(BackupTask task)
         {
             var key = task.InstanceId + "/" + task.BackupJobId;
-            if (!_childIds.TryGetValue(key, out var id))
+            if (!_children.TryGetValue(key, out var child))
             {
-                id = ParentId + 1 + _childIds.Count;
-                _childIds[key] = id;
+                child = new Child(ParentId + 1 + _children.Count);
+                _children[key] = child;
             }
-            return id;
+            return child;
+        }
+
+        private sealed class Child
+        {
+            public Child(int id)
+            {
+                Id = id;
+            }
+
+            public int Id { get; }
+
+            public ProgressPace Pace { get; } = new ProgressPace();
         }
     }
 }

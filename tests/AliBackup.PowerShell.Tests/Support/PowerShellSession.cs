@@ -15,6 +15,13 @@ public sealed class PowerShellSession : IDisposable
     private readonly StringWriter _hostText = new();
     private readonly Runspace _runspace;
 
+    static PowerShellSession()
+    {
+        // These tests wait on emulated backups that take a second or two: polls a tenth of a second apart keep them
+        // fast. The 1 s floor users get is tested in real pwsh (tests/Pester/InputAndLookups.Tests.ps1), without this.
+        Environment.SetEnvironmentVariable("ALIBACKUP_MIN_POLL_INTERVAL_MS", "50");
+    }
+
     public PowerShellSession(int width = 200)
     {
         Host = new TextHost(_hostText, width);
