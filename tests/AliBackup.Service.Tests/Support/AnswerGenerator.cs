@@ -44,11 +44,11 @@ public static class AnswerGenerator
     /// <summary>Any JSON value, nesting up to <paramref name="depth"/> (deep ones included).</summary>
     private static Gen<JsonNode?> Value(int depth) => depth <= 0
         ? Scalar()
-        : Gen.Frequency(
+        : Gen.Frequency<JsonNode?>(
             (6, Scalar()),
             (1, Value(depth - 1).Select(v => (JsonNode?)new JsonObject { ["Backup"] = v, ["BackupJob"] = v?.DeepClone() })),
             (1, Value(depth - 1).Select(v => (JsonNode?)new JsonArray(v))),
-            (1, Gen.Choose(60, 200).Select(n => Deep(n))));
+            (1, Gen.Choose(60, 200).Select(n => (JsonNode?)Deep(n))));
 
     private static JsonNode Deep(int levels)
     {
