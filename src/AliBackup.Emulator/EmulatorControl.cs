@@ -37,7 +37,9 @@ internal static class EmulatorControl
                 Shards = (int?)body["shards"] ?? 1,
                 PerShardJobs = (bool?)body["perShardJobs"] ?? false,
                 StageDuration = body["stageSeconds"] is { } seconds ? TimeSpan.FromSeconds((double)seconds) : null,
-            }, historicalBackups: (int?)body["historicalBackups"] ?? 0);
+                BackupSizeBytes = (long?)body["backupSizeBytes"] ?? 52_428_800,
+            }, historicalBackups: (int?)body["historicalBackups"] ?? 0,
+               historyInterval: body["historyIntervalSeconds"] is { } interval ? TimeSpan.FromSeconds((double)interval) : null);
             return Results.Json(new { instance.Id, Product = instance.Product.ToString() });
         });
 

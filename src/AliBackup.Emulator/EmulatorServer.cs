@@ -122,6 +122,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     private async Task HandleRpcAsync(HttpContext http)
     {
         var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        if (Options.RequestDelay > TimeSpan.Zero) await Task.Delay(Options.RequestDelay, http.RequestAborted);
         var call = await RpcCall.ReadAsync(http.Request);
         ProductApi? product = null;
         string? accessKeyId = null;
