@@ -148,9 +148,11 @@ namespace AliBackup.PowerShell.Commands
         private static readonly TimeSpan WorkerWindDown = TimeSpan.FromSeconds(1);
 
         /// <summary>
-        /// Runs <paramref name="work"/> off the pipeline thread and pumps its output on this thread until it ends.
-        /// A stop request cancels the work; a credential failure (every item would fail), or any failure the work does not
-        /// handle itself, terminates the command.
+        /// Runs <paramref name="work"/> and pumps its output on this thread until it ends. The work starts here, on the
+        /// pipeline thread, and goes on wherever its awaits resume (never here: the service layer does not capture a
+        /// context); a one-call command so costs no thread hop before its request is sent. A stop request cancels the work;
+        /// a credential failure (every item would fail), or any failure the work does not handle itself, terminates the
+        /// command.
         /// </summary>
         /// <remarks>
         /// When a Write* throws — downstream is satisfied (<c>Select-Object -First</c>), a downstream command threw,
@@ -162,17 +164,7 @@ namespace AliBackup.PowerShell.Commands
             var token = _stopping.Token;
             var output = new PipelineOutput(this, token);
             _output = output;
-            var running = Task.Run(async () =>
-            {
-                try
-                {
-                    await work(output, token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    output.Complete();
-                }
-            });
+            var running = StartWork(work, output, token);
 
             try
             {
@@ -213,6 +205,19 @@ namespace AliBackup.PowerShell.Commands
             {
                 // Credential failures (every item would fail) and failures of work that is not per item.
                 ThrowTerminatingError(ErrorRecords.From(ex, null));
+            }
+        }
+
+        /// <summary>Starts the work on this thread; its output ends when it does, however it ends (it never throws here).</summary>
+        private static async Task StartWork(Func<PipelineOutput, CancellationToken, Task> work, PipelineOutput output, CancellationToken token)
+        {
+            try
+            {
+                await work(output, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                output.Complete();
             }
         }
 
