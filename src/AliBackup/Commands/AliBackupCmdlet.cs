@@ -52,7 +52,25 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
         protected CancellationToken StopToken => _stopping.Token;
 
-        protected BackupService Service => _service ??= new BackupService(ConfigureService(CreateServiceOptions(UsesSessionDefaults)));
+        protected BackupService Service => _service ??= BuildService();
+
+        /// <summary>
+        /// Whether this command reuses the session's service for its kind of command (while nothing it is built from
+        /// changed; see <see cref="SessionServices"/>) instead of building its own. Commands that change or report the
+        /// session's settings build their own.
+        /// </summary>
+        protected virtual bool SharesSessionService => UsesSessionDefaults;
+
+        private BackupService BuildService()
+        {
+            var options = ConfigureService(CreateServiceOptions(UsesSessionDefaults));
+            if (!SharesSessionService) return new BackupService(options);
+            // A shared service outlives this command: its traces reach whichever command's work made the call.
+            options.Observer = SessionServices.Observer;
+            // -Credential is turned into new keys on every invocation: what identifies them is the user name and password.
+            var identity = Credential == null ? null : new[] { Credential.UserName, Credential.GetNetworkCredential().Password, CredentialParameterSource };
+            return Session.Services.Get(GetType(), options, identity);
+        }
 
         /// <summary>
         /// Whether the settings of Connect-AliBackup fill in what the parameters leave out. A -Credential or -Profile
@@ -99,6 +117,8 @@ namespace AliBackup.PowerShell.Commands
         {
             // Session state may only be touched on the pipeline thread; the service may first be built off it.
             _session = ModuleSession.Of(this);
+            _tracesVerbose = Wants("Verbose", "VerbosePreference");
+            _tracesDebug = Wants("Debug", "DebugPreference");
             LinkPipelineStopToken();
             if (Credential != null &&
                 (string.IsNullOrEmpty(Credential.UserName) || string.IsNullOrEmpty(Credential.GetNetworkCredential().Password)))
@@ -110,6 +130,25 @@ namespace AliBackup.PowerShell.Commands
         }
 
         protected override void StopProcessing() => Cancel();
+
+        // Whether -Verbose / -Debug output would be shown at all: when not, no trace text is built for it (a call's trace
+        // line and canonical request cost more than the rest of the cmdlet's own work).
+        private bool _tracesVerbose = true;
+        private bool _tracesDebug = true;
+
+        /// <summary>
+        /// As PowerShell decides for Write-Verbose/Write-Debug: the switch when it is bound (also through
+        /// $PSDefaultParameterValues), else the preference variable in scope; anything but SilentlyContinue or Ignore shows.
+        /// </summary>
+        private bool Wants(string switchName, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(switchName, out var bound))
+                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
+            var preference = GetVariableValue(preferenceVariable);
+            if (preference == null) return false;
+            if (!(preference is ActionPreference value) && !LanguagePrimitives.TryConvertTo(preference, out value)) return true;
+            return value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore;
+        }
 
         /// <summary>Cleanup belongs here: upstream of Select-Object -First, EndProcessing never runs (PowerShell #7930).</summary>
         public void Dispose()
@@ -164,7 +203,8 @@ namespace AliBackup.PowerShell.Commands
             var token = _stopping.Token;
             var output = new PipelineOutput(this, token);
             _output = output;
-            var running = StartWork(work, output, token);
+            Task running;
+            using (CommandObserver.Enter(this)) running = StartWork(work, output, token);
 
             try
             {
@@ -270,8 +310,8 @@ namespace AliBackup.PowerShell.Commands
         {
             var output = _output;
             if (output == null) return;
-            output.WriteVerbose(trace.ToString());
-            if (trace.CanonicalRequest.Length > 0)
+            if (_tracesVerbose) output.WriteVerbose(trace.ToString());
+            if (_tracesDebug && trace.CanonicalRequest.Length > 0)
                 output.WriteDebug("Canonical request of " + trace.Action + " (signature and security token not shown):" + Environment.NewLine + trace.CanonicalRequest);
         }
 
@@ -280,7 +320,7 @@ namespace AliBackup.PowerShell.Commands
             var output = _output;
             if (output == null) return;
             if (isWarning) output.WriteWarning(message);
-            else output.WriteVerbose(message);
+            else if (_tracesVerbose) output.WriteVerbose(message);
         }
 
         /// <summary>A PSCredential as an AccessKey pair: the user name is the AccessKey ID, the password the secret.</summary>
