@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using AliBackup.PowerShell.Completion;
 using System.Threading.Tasks;
+using AliBackup.Service;
 using AliBackup.Service.Engines;
 
 namespace AliBackup.PowerShell.Commands
@@ -52,15 +53,13 @@ namespace AliBackup.PowerShell.Commands
             foreach (var id in InstanceId)
             {
                 var query = new BackupQuery(id, _start, _end) { BackupId = BackupId, BackupJobId = BackupJobId };
-                RunForItem(id, async (output, token) =>
-                {
-                    await foreach (var page in Service.GetBackupPagesAsync(Target, query, Engine, token).ConfigureAwait(false))
+                RunForItem(id, (output, token) =>
+                    // The next page is fetched while this one is written downstream; the one after waits until it has been.
+                    PagePrefetch.ForEachAsync(Service.GetBackupPagesAsync(Target, query, Engine, token), page =>
                     {
                         output.WriteObjects(page);
-                        // Write this page downstream before asking for the next one.
-                        await output.FlushAsync().ConfigureAwait(false);
-                    }
-                });
+                        return output.FlushAsync();
+                    }, token));
             }
         }
     }
