@@ -82,7 +82,9 @@ namespace AliBackup.Service
 
         private readonly BackupServiceOptions _options;
         private readonly OpenApiClient _client;
-        private readonly ConcurrentDictionary<(BackupEngine, ApiTarget), ProductChannel> _channels = new ConcurrentDictionary<(BackupEngine, ApiTarget), ProductChannel>();
+        // Keyed by a class, not a (BackupEngine, ApiTarget) tuple: a value-type key makes the dictionary a generic
+        // instantiation of its own, a dozen methods to JIT on every command's first call.
+        private readonly ConcurrentDictionary<ChannelKey, ProductChannel> _channels = new ConcurrentDictionary<ChannelKey, ProductChannel>();
 
         public BackupService(BackupServiceOptions options)
         {
@@ -188,16 +190,44 @@ namespace AliBackup.Service
             };
         }
 
-        public ProductChannel Channel(IBackupEngine engine, ApiTarget target) =>
-            _channels.GetOrAdd((engine.Engine, target), key => new ProductChannel(_client, engine.Product, key.Item2));
-
-        public async Task<IReadOnlyList<BackupTask>> GetTasksAsync(ApiTarget target, TaskQuery query, BackupEngine? engine, CancellationToken cancellationToken)
+        public ProductChannel Channel(IBackupEngine engine, ApiTarget target)
         {
+            var key = new ChannelKey(engine, target);
+            return _channels.TryGetValue(key, out var channel) ? channel : _channels.GetOrAdd(key, new ProductChannel(_client, engine.Product, target));
+        }
+
+        private sealed class ChannelKey : IEquatable<ChannelKey>
+        {
+            public ChannelKey(IBackupEngine engine, ApiTarget target)
+            {
+                Engine = engine.Engine;
+                Target = target;
+            }
+
+            public BackupEngine Engine { get; }
+
+            public ApiTarget Target { get; }
+
+            public bool Equals(ChannelKey? other) => other != null && other.Engine == Engine && other.Target.Equals(Target);
+
+            public override bool Equals(object? obj) => Equals(obj as ChannelKey);
+
+            public override int GetHashCode() => Target.GetHashCode() * 31 + (int)Engine;
+        }
+
+        public Task<IReadOnlyList<BackupTask>> GetTasksAsync(ApiTarget target, TaskQuery query, BackupEngine? engine, CancellationToken cancellationToken)
+        {
+            // Not async itself in the common case: the engine's task is the answer (one async layer less per call).
             var resolved = EngineCatalog.Resolve(query.InstanceId, engine);
             var jobIds = BackupTask.SplitJobIds(query.BackupJobId);
-            if (jobIds.Length <= 1) return await resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken).ConfigureAwait(false);
+            return jobIds.Length <= 1
+                ? resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken)
+                : GetTasksOfJobsAsync(resolved, target, query, jobIds, cancellationToken);
+        }
 
-            // A per-shard job list ("1022,2480") is not a filter the services take: list the instance's tasks and keep those jobs.
+        /// <summary>A per-shard job list ("1022,2480") is not a filter the services take: list the instance's tasks and keep those jobs.</summary>
+        private async Task<IReadOnlyList<BackupTask>> GetTasksOfJobsAsync(IBackupEngine resolved, ApiTarget target, TaskQuery query, string[] jobIds, CancellationToken cancellationToken)
+        {
             var all = await resolved.GetTasksAsync(Channel(resolved, target), new TaskQuery(query.InstanceId, null, query.JobMode), cancellationToken).ConfigureAwait(false);
             return all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)).ToList();
         }

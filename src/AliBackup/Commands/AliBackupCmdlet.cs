@@ -198,13 +198,15 @@ namespace AliBackup.PowerShell.Commands
         /// <c>break</c>, or <c>-ErrorAction Stop</c> — the work is cancelled, given a bounded moment to wind down, and
         /// the exception is rethrown unchanged, so PowerShell sees exactly what it threw.
         /// </remarks>
-        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work)
+        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work) => Run(work, null);
+
+        private void Run(Func<PipelineOutput, CancellationToken, Task> work, object? itemTarget)
         {
             var token = _stopping.Token;
             var output = new PipelineOutput(this, token);
             _output = output;
             Task running;
-            using (CommandObserver.Enter(this)) running = StartWork(work, output, token);
+            using (CommandObserver.Enter(this)) running = StartWork(work, output, token, itemTarget);
 
             try
             {
@@ -248,12 +250,20 @@ namespace AliBackup.PowerShell.Commands
             }
         }
 
-        /// <summary>Starts the work on this thread; its output ends when it does, however it ends (it never throws here).</summary>
-        private static async Task StartWork(Func<PipelineOutput, CancellationToken, Task> work, PipelineOutput output, CancellationToken token)
+        /// <summary>
+        /// Starts the work on this thread; its output ends when it does, however it ends. For one pipeline item
+        /// (<paramref name="itemTarget"/> set), its failure becomes that item's error here, in the same async layer (one
+        /// state machine less to compile on a command's first call).
+        /// </summary>
+        private static async Task StartWork(Func<PipelineOutput, CancellationToken, Task> work, PipelineOutput output, CancellationToken token, object? itemTarget)
         {
             try
             {
                 await work(output, token).ConfigureAwait(false);
+            }
+            catch (AliBackupException ex) when (itemTarget != null && !(ex is AliBackupCredentialException))
+            {
+                output.WriteError(ErrorRecords.From(ex, itemTarget));
             }
             finally
             {
@@ -279,18 +289,7 @@ namespace AliBackup.PowerShell.Commands
         /// Runs work for one pipeline item: its failure becomes a non-terminating error for that item, so the other
         /// items still come out. Credential failures and stops propagate.
         /// </summary>
-        internal void RunForItem(object target, Func<PipelineOutput, CancellationToken, Task> work) =>
-            RunAsync(async (output, token) =>
-            {
-                try
-                {
-                    await work(output, token).ConfigureAwait(false);
-                }
-                catch (AliBackupException ex) when (!(ex is AliBackupCredentialException))
-                {
-                    output.WriteError(ErrorRecords.From(ex, target));
-                }
-            });
+        internal void RunForItem(object target, Func<PipelineOutput, CancellationToken, Task> work) => Run(work, target);
 
         /// <summary>Resolves the engine for an ID (-Engine wins), writing a non-terminating error and returning null when it cannot.</summary>
         internal IBackupEngine? ResolveEngineOrWriteError(string instanceId)
