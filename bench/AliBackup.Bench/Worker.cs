@@ -22,6 +22,7 @@ internal static class Worker
         {
             case "service": await ServeAsync(endpoint); return 0;
             case "wait": await WaitAsync(endpoint, args[1], args[2]); return 0;
+            case "floor": await FloorAsync(endpoint); return 0;
             default: throw new ArgumentException("Unknown worker " + args[0]);
         }
     }
@@ -58,6 +59,14 @@ internal static class Worker
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - a0;
             Answer(new JsonObject { ["wallUs"] = wall.TotalMicroseconds / n, ["cpuUs"] = cpu.TotalMicroseconds / n, ["allocBytes"] = (double)allocated / n });
         }
+    }
+
+    /// <summary>The same process doing one DescribeBackupTasks: the working set any waiter starts from.</summary>
+    private static async Task FloorAsync(string endpoint)
+    {
+        var service = NewService(retryThrottling: false);
+        await service.GetTasksAsync(new ApiTarget(null, endpoint), new TaskQuery(Environment.GetEnvironmentVariable("BENCH_FLOOR_INSTANCE")!), null, CancellationToken.None);
+        Answer(new JsonObject { ["peakWorkingSetMb"] = Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0 });
     }
 
     /// <summary>
@@ -115,6 +124,8 @@ internal static class Worker
             ["latencyMedianS"] = latencies.Count == 0 ? double.NaN : latencies[latencies.Count / 2],
             ["latencyP95S"] = latencies.Count == 0 ? double.NaN : latencies[(int)(latencies.Count * 0.95)],
             ["peakWorkingSetMb"] = Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0,
+            ["allocatedMb"] = GC.GetTotalAllocatedBytes(precise: false) / 1024.0 / 1024.0,
+            ["gen0Collections"] = GC.CollectionCount(0),
         });
     }
 

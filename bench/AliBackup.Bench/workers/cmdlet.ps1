@@ -45,10 +45,10 @@ while ($null -ne ($line = $stdin.ReadLine())) {
     switch ($command.op) {
         'calls' {
             $n = [int] $command.n
-            $a0 = [GC]::GetTotalAllocatedBytes($true); $c0 = Cpu; $t0 = Now
+            $j0 = [System.Runtime.JitInfo]::GetCompiledMethodCount($false); $a0 = [GC]::GetTotalAllocatedBytes($true); $c0 = Cpu; $t0 = Now
             for ($i = 0; $i -lt $n; $i++) { $null = Get-AliBackupTask -InstanceId $id }
-            $t1 = Now; $c1 = Cpu; $a1 = [GC]::GetTotalAllocatedBytes($true)
-            Answer @{ wallUs = (Ms $t0 $t1) * 1000 / $n; cpuUs = ($c1 - $c0) * 1000 / $n; allocBytes = ($a1 - $a0) / $n }
+            $t1 = Now; $c1 = Cpu; $a1 = [GC]::GetTotalAllocatedBytes($true); $j1 = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+            Answer @{ wallUs = (Ms $t0 $t1) * 1000 / $n; cpuUs = ($c1 - $c0) * 1000 / $n; allocBytes = ($a1 - $a0) / $n; jitted = $j1 - $j0 }
         }
         'list' {
             $c0 = Cpu; $t0 = Now
