@@ -160,25 +160,37 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         using var node = new LineWorker("node", Node("serve"));
         using var service = new LineWorker("service worker", Self(_emulator.BaseUrl, Environment_(_emulator.BaseUrl), "service"));
         var command = new JsonObject { ["op"] = "calls", ["n"] = settings.CallsPerRound, ["instance"] = TasksInstance };
-        // Warm until the JIT has settled (tier-1 promotions go on for a few thousand calls in pwsh).
-        for (var i = 0; i < 4; i++)
+        // Warm until the JIT has settled: pwsh goes on promoting methods to tier 1 for a few thousand calls, and a round
+        // that compiles hundreds of methods measures the compiler, not the call (at most 12 rounds).
+        for (var i = 0; i < 12; i++)
         {
-            cmdlet.Ask(command);
+            var warm = cmdlet.Ask(command);
             node.Ask(command);
             service.Ask(command);
+            if (i >= 2 && (int)warm["jitted"]! < 20) break;
         }
-        List<double> oursCpu = [], oursWall = [], oursAlloc = [], nodeCpu = [], nodeWall = [], svcCpu = [], svcWall = [], svcAlloc = [];
+        List<double> oursCpu = [], oursWall = [], oursAlloc = [], nodeCpu = [], nodeWall = [], svcCpu = [], svcWall = [], svcAlloc = [], settledO = [], settledN = [];
         for (var round = 0; round < settings.SteadyRounds; round++)
         {
             var a = cmdlet.Ask(command);
             var b = node.Ask(command);
             var c = service.Ask(command);
             oursCpu.Add((double)a["cpuUs"]!); oursWall.Add((double)a["wallUs"]!); oursAlloc.Add((double)a["allocBytes"]! / 1024);
+            if ((int)a["jitted"]! < 20)
+            {
+                settledO.Add((double)a["cpuUs"]!);
+                settledN.Add((double)b["cpuUs"]!);
+            }
             nodeCpu.Add((double)b["cpuUs"]!); nodeWall.Add((double)b["wallUs"]!);
             svcCpu.Add((double)c["cpuUs"]!); svcWall.Add((double)c["wallUs"]!); svcAlloc.Add((double)c["allocBytes"]! / 1024);
             Log($"  round {round + 1}: CPU per call cmdlet {oursCpu[^1]:0} µs, node {nodeCpu[^1]:0} µs, service {svcCpu[^1]:0} µs; wall {oursWall[^1]:0} / {nodeWall[^1]:0} / {svcWall[^1]:0} µs; methods JIT-compiled in pwsh this round {a["jitted"]}");
         }
         yield return new Row("client CPU per DescribeBackupTasks through the cmdlet, steady", "µs", oursCpu, nodeCpu, Goal.RatioAtMost(0.8));
+        // The same, only the rounds in which pwsh compiled fewer than 20 methods (it goes on promoting its own methods to
+        // tier 1 long after warm-up; V8's background compilation on the Node side is not filtered out).
+        yield return settledO.Count > 0
+            ? new Row("client CPU per call through the cmdlet, rounds where pwsh JIT-compiled < 20 methods", "µs", settledO, settledN)
+            : Row.Skipped("client CPU per call through the cmdlet, rounds where pwsh JIT-compiled < 20 methods", "no such round");
         yield return new Row("wall per call through the cmdlet, steady", "µs", oursWall, nodeWall);
         yield return new Row("service layer alone (C#), CPU per call", "µs", svcCpu, nodeCpu, Goal.RatioAtMost(0.5));
         yield return new Row("service layer alone (C#), wall per call", "µs", svcWall, nodeWall);
