@@ -17,7 +17,17 @@ namespace AliBackup.Service
         /// fails or the token is cancelled, the fetch in flight is awaited (it sees the same token) before the failure
         /// propagates, so nothing runs on after this returns.
         /// </summary>
-        public static async Task ForEachAsync<T>(IAsyncEnumerable<T> pages, Func<T, Task> consume, CancellationToken cancellationToken)
+        public static Task ForEachAsync<T>(IAsyncEnumerable<T> pages, Func<T, Task> consume, CancellationToken cancellationToken) =>
+            ForEachAsync(pages, null, consume, cancellationToken);
+
+        /// <summary>
+        /// As <see cref="ForEachAsync{T}(IAsyncEnumerable{T}, Func{T, Task}, CancellationToken)"/>, with a head start: each
+        /// page's <paramref name="lead"/> (say, writing its first object downstream) is awaited before the next page is
+        /// asked for, then <paramref name="consume"/> runs while it is on its way. So the first object never waits behind
+        /// the next page's fetch (on a machine that also runs the service, both would share its cores), and the rest of
+        /// the page still overlaps it.
+        /// </summary>
+        public static async Task ForEachAsync<T>(IAsyncEnumerable<T> pages, Func<T, Task>? lead, Func<T, Task> consume, CancellationToken cancellationToken)
         {
             var enumerator = pages.GetAsyncEnumerator(cancellationToken);
             ValueTask<bool> next = default;
@@ -31,6 +41,7 @@ namespace AliBackup.Service
                     fetching = false;
                     if (!await next.ConfigureAwait(false)) break;
                     var page = enumerator.Current;
+                    if (lead != null) await lead(page).ConfigureAwait(false);
                     next = enumerator.MoveNextAsync();
                     fetching = true;
                     await consume(page).ConfigureAwait(false);

@@ -101,6 +101,39 @@ public class PagePrefetchTests
     }
 
     [Fact]
+    public async Task With_a_lead_the_next_page_is_asked_for_only_once_the_lead_of_this_one_is_done()
+    {
+        var source = new Source();
+        var lead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var leads = 0;
+        var run = PagePrefetch.ForEachAsync(source.Pages(),
+            page =>
+            {
+                Interlocked.Increment(ref leads);
+                return page == 1 ? lead.Task : Task.CompletedTask;
+            },
+            page => Task.CompletedTask,
+            CancellationToken.None);
+
+        source.Release(1);
+        await Until(() => Volatile.Read(ref leads) == 1);
+        await Task.Delay(100);
+        // Page 1's first object is still on its way downstream: page 2 waits.
+        Assert.Equal([1], source.AskedSoFar());
+
+        lead.SetResult();
+        await Until(() => source.AskedSoFar().Length == 2);
+        for (var page = 2; page <= 5; page++)
+        {
+            var at = page;
+            await Until(() => source.AskedSoFar().Length >= at);
+            source.Release(at);
+        }
+        await run;
+        Assert.Equal(5, leads);
+    }
+
+    [Fact]
     public async Task A_consumer_that_fails_ends_the_fetch_in_flight_and_the_failure_is_what_comes_out()
     {
         var source = new Source();

@@ -54,12 +54,21 @@ namespace AliBackup.PowerShell.Commands
             {
                 var query = new BackupQuery(id, _start, _end) { BackupId = BackupId, BackupJobId = BackupJobId };
                 RunForItem(id, (output, token) =>
-                    // The next page is fetched while this one is written downstream; the one after waits until it has been.
-                    PagePrefetch.ForEachAsync(Service.GetBackupPagesAsync(Target, query, Engine, token), page =>
-                    {
-                        output.WriteObjects(page);
-                        return output.FlushAsync();
-                    }, token));
+                    // Each page's first object goes downstream first; then the next page is fetched while the rest of this one
+                    // is written, and the one after waits until it has been.
+                    PagePrefetch.ForEachAsync(Service.GetBackupPagesAsync(Target, query, Engine, token),
+                        page =>
+                        {
+                            if (page.Count == 0) return Task.CompletedTask;
+                            output.WriteObject(page[0]);
+                            return output.FlushAsync();
+                        },
+                        page =>
+                        {
+                            for (var i = 1; i < page.Count; i++) output.WriteObject(page[i]);
+                            return output.FlushAsync();
+                        },
+                        token));
             }
         }
     }
