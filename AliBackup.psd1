@@ -6,7 +6,7 @@
     Author                 = 'AliBackup contributors'
     CompanyName            = 'AliBackup'
     Copyright              = '(c) AliBackup contributors. MIT License.'
-    Description            = 'Query, start and wait on Alibaba Cloud database backups (ApsaraDB for Redis/Tair, PolarDB, ApsaraDB for MongoDB) from PowerShell, with typed objects and a waiter a release pipeline can trust.'
+    Description            = 'Query, start, wait on and download Alibaba Cloud database backups, and set backup policies (ApsaraDB for Redis/Tair, PolarDB, ApsaraDB for MongoDB, ApsaraDB RDS), from PowerShell, with typed objects and a waiter a release pipeline can trust.'
     # One binary serves both editions. On PowerShell 7 it needs 7.4 or later (the module says so at import); on
     # Windows PowerShell it needs .NET Framework 4.7.2, the first with netstandard2.0 built in.
     PowerShellVersion      = '5.1'
@@ -21,6 +21,9 @@
         'Connect-AliBackup'
         'Disconnect-AliBackup'
         'Get-AliBackupContext'
+        'Save-AliBackup'
+        'Get-AliBackupPolicy'
+        'Set-AliBackupPolicy'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
@@ -48,7 +51,7 @@
     )
     PrivateData            = @{
         PSData = @{
-            Tags         = @('AlibabaCloud', 'Aliyun', 'Backup', 'Redis', 'Tair', 'PolarDB', 'MongoDB', 'Database', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            Tags         = @('AlibabaCloud', 'Aliyun', 'Backup', 'Redis', 'Tair', 'PolarDB', 'MongoDB', 'RDS', 'Database', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/alibackup/AliBackup.PowerShell'
             LicenseUri   = 'https://github.com/alibackup/AliBackup.PowerShell/blob/main/LICENSE'
             ReleaseNotes = 'See CHANGELOG.md.'

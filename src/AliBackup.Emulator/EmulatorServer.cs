@@ -24,6 +24,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     public const string DemoRedisCluster = "r-bp1cluster000001";
     public const string DemoPolarDbCluster = "pc-2zedemo000000001";
     public const string DemoMongoInstance = "dds-bp1demo00000001";
+    public const string DemoRdsInstance = "rm-bp1demo000000001";
 
     /// <summary>The README's placeholder ID (<c>r-bp1xxxx</c>), so the flagship line runs against the emulator as printed.</summary>
     public const string ReadmeRedisInstance = "r-bp1xxxx";
@@ -39,7 +40,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         Options = options;
         State = state;
         _keys = [.. options.Keys];
-        _products = new ProductApi[] { new RedisApi(), new PolarDbApi(), new MongoDbApi() }.ToDictionary(p => p.Version);
+        _products = new ProductApi[] { new RedisApi(), new PolarDbApi(), new MongoDbApi(), new RdsApi() }.ToDictionary(p => p.Version);
         _verifier = new SignatureVerifier(FindKey, options.WallClock);
         TemporaryKeys = new TemporaryKeys(AddKey, options.WallClock);
         Roles = [.. options.Roles];
@@ -110,6 +111,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         State.AddInstance(new EmulatedInstance { Id = DemoRedisCluster, Product = EmulatedProduct.Redis, Shards = 3, PerShardJobs = true, EngineVersion = "5.0" }, historicalBackups: 7);
         State.AddInstance(new EmulatedInstance { Id = DemoPolarDbCluster, Product = EmulatedProduct.PolarDB, Region = "cn-beijing", EngineVersion = "8.0", BackupSizeBytes = 4_639_948_800 }, historicalBackups: 7);
         State.AddInstance(new EmulatedInstance { Id = DemoMongoInstance, Product = EmulatedProduct.MongoDB, EngineVersion = "4.2", BackupSizeBytes = 6_168_576 }, historicalBackups: 7);
+        State.AddInstance(new EmulatedInstance { Id = DemoRdsInstance, Product = EmulatedProduct.RDS, EngineVersion = "8.0", BackupSizeBytes = 2_167_808 }, historicalBackups: 7);
     }
 
     private void MapRoutes()
@@ -123,6 +125,8 @@ public sealed class EmulatorServer : IAsyncDisposable
     {
         var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
         if (Options.RequestDelay > TimeSpan.Zero) await Task.Delay(Options.RequestDelay, http.RequestAborted);
+        // The gateway names every answer in a header too, so even an unreadable body can be quoted to support.
+        http.Response.Headers["x-acs-request-id"] = requestId;
         var call = await RpcCall.ReadAsync(http.Request);
         ProductApi? product = null;
         string? accessKeyId = null;
@@ -145,7 +149,33 @@ public sealed class EmulatorServer : IAsyncDisposable
             accessKeyId = _verifier.Verify(call).AccessKeyId;
 
             var fault = State.TakeFault(action, instanceId);
-            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+            switch (fault?.Kind)
+            {
+                case FaultKind.Error:
+                    throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, RetryAfterOf(fault));
+                case FaultKind.ResetBeforeRead:
+                    Record(call, product, instanceId, 0, "Fault.ResetBeforeRead", accessKeyId);
+                    DropConnection(http);
+                    return;
+                case FaultKind.Html:
+                    Record(call, product, instanceId, fault.HttpStatus, "Fault.Html", accessKeyId);
+                    var status = fault.HttpStatus is >= 400 and < 600 ? fault.HttpStatus : 502;
+                    if (RetryAfterOf(fault) is { } hint) http.Response.Headers["x-acs-retry-after"] = hint;
+                    http.Response.StatusCode = status;
+                    http.Response.ContentType = "text/html";
+                    await http.Response.WriteAsync("<html><head><title>" + status + " Bad Gateway</title></head><body><center><h1>" + status +
+                                                   " Bad Gateway</h1></center><hr><center>nginx</center></body></html>\r\n", Encoding.UTF8);
+                    return;
+                case FaultKind.Empty200:
+                    Record(call, product, instanceId, 200, "Fault.Empty200", accessKeyId);
+                    http.Response.StatusCode = 200;
+                    http.Response.ContentType = "application/json;charset=utf-8";
+                    http.Response.ContentLength = 0;
+                    return;
+                case FaultKind.DeleteInstance:
+                    State.RemoveInstance(instanceId);
+                    break;
+            }
 
             var canned = State.TakeCannedAnswer(action, instanceId);
             if (canned != null)
@@ -153,7 +183,9 @@ public sealed class EmulatorServer : IAsyncDisposable
                 Record(call, product, instanceId, canned.HttpStatus, null, accessKeyId);
                 http.Response.StatusCode = canned.HttpStatus;
                 http.Response.ContentType = "application/json;charset=utf-8";
-                await http.Response.WriteAsync(canned.Body, Encoding.UTF8);
+                var bytes = canned.BodyBytes ?? Encoding.UTF8.GetBytes(canned.Body);
+                http.Response.ContentLength = bytes.Length;
+                await http.Response.Body.WriteAsync(bytes);
                 return;
             }
 
@@ -164,13 +196,14 @@ public sealed class EmulatorServer : IAsyncDisposable
                 body.Remove(name);
                 response[name] = value;
             }
-            Record(call, product, instanceId, 200, null, accessKeyId);
-            await WriteJsonAsync(http, 200, response);
+            // Carried out from here on: a fault below only spoils the answer.
+            Record(call, product, instanceId, 200, fault is null or { Kind: FaultKind.DeleteInstance } ? null : "Fault." + fault.Kind, accessKeyId);
+            await WriteAnswerAsync(http, response, fault);
         }
         catch (ApiErrorException error)
         {
             Record(call, product, instanceId, error.HttpStatus, error.Code, accessKeyId);
-            if (error.RetryAfterSeconds is { } seconds) http.Response.Headers["x-acs-retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+            if (error.RetryAfter is { } hint) http.Response.Headers["x-acs-retry-after"] = hint;
             await WriteJsonAsync(http, error.HttpStatus, new JsonObject
             {
                 ["RequestId"] = requestId,
@@ -179,6 +212,114 @@ public sealed class EmulatorServer : IAsyncDisposable
                 ["Message"] = error.ServiceMessage,
                 ["Recommend"] = "https://api.aliyun.com/troubleshoot?q=" + Uri.EscapeDataString(error.Code) + "&product=" + (product?.Product.ToString() ?? ""),
             });
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection without an answer the way a proxy or load balancer does: the socket is shut down (the client
+    /// reads end-of-stream where the status line should be), then the connection is dropped.
+    /// </summary>
+    private static void DropConnection(HttpContext http)
+    {
+        try
+        {
+            http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket?.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException || ex is ObjectDisposedException)
+        {
+        }
+        http.Abort();
+    }
+
+    /// <summary>The x-acs-retry-after a fault sends: its verbatim header, else its milliseconds.</summary>
+    private static string? RetryAfterOf(FaultRule fault) =>
+        fault.RetryAfterHeader ?? fault.RetryAfterMs?.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes a carried-out request's answer, spoiled as the fault says (cut short, garbled, late, never).</summary>
+    private static async Task WriteAnswerAsync(HttpContext http, JsonObject response, FaultRule? fault)
+    {
+        if (fault?.Kind == FaultKind.WrongTypes) response = (JsonObject)SwapScalarTypes(response)!;
+        var bytes = Encoding.UTF8.GetBytes(response.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        switch (fault?.Kind)
+        {
+            case FaultKind.ResetAfterExecute:
+                DropConnection(http);
+                return;
+            case FaultKind.Slow:
+                try
+                {
+                    await Task.Delay(fault.DelayMs, http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                break;
+            case FaultKind.Truncated:
+                bytes = bytes[..(bytes.Length / 2)];
+                break;
+            case FaultKind.Malformed:
+                bytes = Encoding.UTF8.GetBytes("{\"RequestId\":\"" + (string?)response["RequestId"] + "\",,\"Code\":}");
+                break;
+            case FaultKind.InvalidUtf8:
+                bytes = SpoilText(bytes, [0xC3, 0x28]);
+                break;
+            case FaultKind.LoneSurrogate:
+                bytes = SpoilText(bytes, Encoding.ASCII.GetBytes("\\ud800"));
+                break;
+        }
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json;charset=utf-8";
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes);
+    }
+
+    // The fields a reader cannot do without, in the order they are tried: an ID or a status word.
+    private static readonly string[] SpoiledFields = ["BackupJobID", "BackupJobId", "BackupjobId", "BackupId", "BackupProgressStatus", "BackupSetStatus", "BackupStatus"];
+
+    /// <summary>Puts <paramref name="junk"/> at the start of every string value of the first of <see cref="SpoiledFields"/> the answer has.</summary>
+    private static byte[] SpoilText(byte[] json, byte[] junk)
+    {
+        foreach (var field in SpoiledFields)
+        {
+            var marker = Encoding.ASCII.GetBytes("\"" + field + "\":\"");
+            var output = new List<byte>(json.Length + junk.Length * 4);
+            var found = false;
+            for (var i = 0; i < json.Length; i++)
+            {
+                output.Add(json[i]);
+                if (i + 1 >= marker.Length && json.AsSpan(i + 1 - marker.Length, marker.Length).SequenceEqual(marker))
+                {
+                    output.AddRange(junk);
+                    found = true;
+                }
+            }
+            if (found) return [.. output];
+        }
+        return json;
+    }
+
+    /// <summary>Numbers become strings and numeric strings numbers (an SDK model and the wire disagreeing on types).</summary>
+    private static JsonNode? SwapScalarTypes(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var copy = new JsonObject();
+                foreach (var (name, value) in obj) copy[name] = SwapScalarTypes(value);
+                return copy;
+            case JsonArray array:
+                var items = new JsonArray();
+                foreach (var item in array) items.Add(SwapScalarTypes(item));
+                return items;
+            case JsonValue value when value.TryGetValue<long>(out var whole):
+                return JsonValue.Create(whole.ToString(CultureInfo.InvariantCulture));
+            case JsonValue value when value.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number):
+                return JsonValue.Create(number);
+            case JsonValue value when value.TryGetValue<bool>(out var flag):
+                return JsonValue.Create(flag ? "true" : "false");
+            default:
+                return node?.DeepClone();
         }
     }
 
@@ -191,7 +332,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             var caller = StsApi.IsAnonymous(action) ? null : _verifier.Verify(call);
             accessKeyId = caller?.AccessKeyId;
             var fault = State.TakeFault(action, null, exactAction: true);
-            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, fault.RetryAfterSeconds);
+            if (fault != null) throw new ApiErrorException(fault.HttpStatus, fault.Code, fault.Message, RetryAfterOf(fault));
             var body = _sts.Handle(action, call, caller);
             var response = new JsonObject { ["RequestId"] = requestId };
             foreach (var (name, value) in body.ToList())
@@ -205,7 +346,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         catch (ApiErrorException error)
         {
             RecordSts(call, action, error.HttpStatus, error.Code, accessKeyId ?? call.Param("AccessKeyId"));
-            if (error.RetryAfterSeconds is { } seconds) http.Response.Headers["x-acs-retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+            if (error.RetryAfter is { } hint) http.Response.Headers["x-acs-retry-after"] = hint;
             await WriteJsonAsync(http, error.HttpStatus, new JsonObject
             {
                 ["RequestId"] = requestId,

@@ -92,11 +92,38 @@ namespace AliBackup.Service
             Credentials = options.CredentialProvider ?? CreateCredentialProvider(options);
             var clientOptions = options.Client ?? new OpenApiClientOptions();
             clientOptions.Time = options.Time;
+            ApplyRetrySettings(clientOptions, options.Environment);
             if (options.Observer != null) clientOptions.Observer = options.Observer;
             _client = new OpenApiClient(options.Http ?? SharedHttp.Value, Credentials, clientOptions);
         }
 
         public ICredentialProvider Credentials { get; }
+
+        /// <summary>Environment variables that tune the client's retries (as aliyun-cli's ALIBABA_CLOUD_THROTTLING_RETRY_* do).</summary>
+        public const string RetryMaxAttemptsVariable = "ALIBACKUP_RETRY_MAX_ATTEMPTS";
+
+        public const string RetryBaseDelayVariable = "ALIBACKUP_RETRY_BASE_DELAY_MS";
+
+        public const string RetryBudgetVariable = "ALIBACKUP_RETRY_BUDGET_SECONDS";
+
+        public const string RequestTimeoutVariable = "ALIBACKUP_REQUEST_TIMEOUT_SECONDS";
+
+        /// <summary>
+        /// <c>ALIBACKUP_RETRY_MAX_ATTEMPTS</c> (1–20), <c>ALIBACKUP_RETRY_BASE_DELAY_MS</c> (1–60000) and
+        /// <c>ALIBACKUP_RETRY_BUDGET_SECONDS</c> (1–3600) and <c>ALIBACKUP_REQUEST_TIMEOUT_SECONDS</c> (0.1–600), when set to a
+        /// number in range; anything else is ignored.
+        /// </summary>
+        internal static void ApplyRetrySettings(OpenApiClientOptions client, EnvironmentReader environment)
+        {
+            if (Number(environment.Get(RetryMaxAttemptsVariable), 1, 20) is double attempts) client.MaxAttempts = (int)attempts;
+            if (Number(environment.Get(RetryBaseDelayVariable), 1, 60000) is double baseDelay) client.RetryBaseDelay = TimeSpan.FromMilliseconds(baseDelay);
+            if (Number(environment.Get(RetryBudgetVariable), 1, 3600) is double budget) client.RetryBudget = TimeSpan.FromSeconds(budget);
+            if (Number(environment.Get(RequestTimeoutVariable), 0.1, 600) is double timeout) client.RequestTimeout = TimeSpan.FromSeconds(timeout);
+        }
+
+        private static double? Number(string? text, double min, double max) =>
+            double.TryParse(text?.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) &&
+            value >= min && value <= max ? value : (double?)null;
 
         public TimeProvider Time => _options.Time;
 
@@ -123,42 +150,58 @@ namespace AliBackup.Service
         public ApiTarget ResolveTarget(string? region, string? endpoint) =>
             new ApiTarget(ResolveRegion(region).Value, ResolveEndpointOverride(endpoint).Value);
 
-        /// <summary>The region and where it came from; Value is null (source "none") when no source has one.</summary>
+        /// <summary>
+        /// The region and where it came from; Value is null (source "none") when no source has one. Whatever the source,
+        /// the value must be a region ID (it becomes part of a host name): an error names the source otherwise.
+        /// </summary>
         public SourcedValue ResolveRegion(string? region)
         {
             var env = _options.Environment;
-            if (!string.IsNullOrWhiteSpace(region)) return new SourcedValue(region!.Trim(), "-Region");
-            if (!string.IsNullOrWhiteSpace(_options.DefaultRegion)) return new SourcedValue(_options.DefaultRegion!.Trim(), _options.DefaultsSource);
+            if (!string.IsNullOrWhiteSpace(region)) return new SourcedValue(InputValidation.Region(region!, "-Region"), "-Region");
+            if (!string.IsNullOrWhiteSpace(_options.DefaultRegion))
+                return new SourcedValue(InputValidation.Region(_options.DefaultRegion!, "The region set by " + _options.DefaultsSource), _options.DefaultsSource);
             foreach (var variable in new[] { "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_REGION" })
             {
                 var value = env.Get(variable);
-                if (!string.IsNullOrWhiteSpace(value)) return new SourcedValue(value!.Trim(), variable);
+                if (!string.IsNullOrWhiteSpace(value)) return new SourcedValue(InputValidation.Region(value!, variable), variable);
             }
+            CliProfile? profile = null;
             try
             {
                 var store = new CliProfileStore(env);
-                if (store.Exists)
-                {
-                    var profile = store.GetProfile(_options.Profile);
-                    if (!string.IsNullOrWhiteSpace(profile.RegionId)) return new SourcedValue(profile.RegionId!.Trim(), "aliyun CLI profile '" + profile.Name + "'");
-                }
+                if (store.Exists) profile = store.GetProfile(_options.Profile);
             }
             catch (AliBackupCredentialException)
             {
                 // A broken or missing profile is reported by the credential chain; here it only means "no region".
             }
+            if (!string.IsNullOrWhiteSpace(profile?.RegionId))
+            {
+                var source = "aliyun CLI profile '" + profile!.Name + "'";
+                return new SourcedValue(InputValidation.Region(profile.RegionId!, "The region_id of the " + source), source);
+            }
             return new SourcedValue(null, "none");
         }
 
-        /// <summary>The endpoint that overrides the region's (null, source "none", when the region decides).</summary>
+        /// <summary>
+        /// The endpoint that overrides the region's (null, source "none", when the region decides). A value that cannot be
+        /// used is an error naming its source (-Endpoint, Connect-AliBackup, ALIBACKUP_ENDPOINT).
+        /// </summary>
         public SourcedValue ResolveEndpointOverride(string? endpoint)
         {
-            if (!string.IsNullOrWhiteSpace(endpoint)) return new SourcedValue(endpoint!.Trim(), "-Endpoint");
-            if (!string.IsNullOrWhiteSpace(_options.DefaultEndpoint)) return new SourcedValue(_options.DefaultEndpoint!.Trim(), _options.DefaultsSource);
+            SourcedValue Checked(string value, string source, string checkedAs)
+            {
+                EndpointResolver.ParseEndpoint(value, checkedAs);
+                return new SourcedValue(value.Trim(), source);
+            }
+
+            if (!string.IsNullOrWhiteSpace(endpoint)) return Checked(endpoint!, "-Endpoint", "-Endpoint");
+            if (!string.IsNullOrWhiteSpace(_options.DefaultEndpoint))
+                return Checked(_options.DefaultEndpoint!, _options.DefaultsSource, "The endpoint set by " + _options.DefaultsSource);
             var variable = _options.Environment.Get(EndpointResolver.EndpointEnvironmentVariable);
             return string.IsNullOrWhiteSpace(variable)
                 ? new SourcedValue(null, "none")
-                : new SourcedValue(variable!.Trim(), EndpointResolver.EndpointEnvironmentVariable);
+                : Checked(variable!, EndpointResolver.EndpointEnvironmentVariable, EndpointResolver.EndpointEnvironmentVariable);
         }
 
         /// <summary>
@@ -217,9 +260,21 @@ namespace AliBackup.Service
 
         public Task<IReadOnlyList<BackupTask>> GetTasksAsync(ApiTarget target, TaskQuery query, BackupEngine? engine, CancellationToken cancellationToken)
         {
-            // Not async itself in the common case: the engine's task is the answer (one async layer less per call).
-            var resolved = EngineCatalog.Resolve(query.InstanceId, engine);
-            var jobIds = BackupTask.SplitJobIds(query.BackupJobId);
+            // Not async itself in the common case: the engine's task is the answer (one async layer less per call). A bad
+            // ID fails the returned task, as it did when this method was async.
+            IBackupEngine resolved;
+            string[] jobIds;
+            try
+            {
+                query = new TaskQuery(InputValidation.Id(IdKind.Instance, query.InstanceId, "InstanceId"),
+                    query.BackupJobId == null ? null : InputValidation.Id(IdKind.BackupJob, query.BackupJobId, "BackupJobId"), query.JobMode);
+                resolved = EngineCatalog.Resolve(query.InstanceId, engine);
+                jobIds = BackupTask.SplitJobIds(query.BackupJobId);
+            }
+            catch (AliBackupException ex)
+            {
+                return Task.FromException<IReadOnlyList<BackupTask>>(ex);
+            }
             return jobIds.Length <= 1
                 ? resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken)
                 : GetTasksOfJobsAsync(resolved, target, query, jobIds, cancellationToken);
@@ -232,19 +287,66 @@ namespace AliBackup.Service
             return all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)).ToList();
         }
 
-        /// <summary>Backups page by page: the next page is requested only when the caller asks for it.</summary>
+        /// <summary>
+        /// Backups page by page: the next page is requested only when the caller asks for it. A per-shard job list
+        /// ("1022,2480") is queried one job at a time, as DescribeBackups asks. For a lookup by ID
+        /// (<see cref="BackupQuery.IsLookup"/>), an ID that matches nothing is a <see cref="BackupNotFoundException"/>
+        /// once every page has been read. Paging stops when a page is short or empty, or the backups seen reach
+        /// TotalCount; a service that answers a page it already gave, or a page that adds nothing new, would otherwise be
+        /// asked forever, so that ends the listing with an error (after the pages that were good).
+        /// </summary>
         public async IAsyncEnumerable<IReadOnlyList<Backup>> GetBackupPagesAsync(ApiTarget target, BackupQuery query, BackupEngine? engine,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            var resolved = EngineCatalog.Resolve(query.InstanceId, engine);
+            var instanceId = InputValidation.Id(IdKind.Instance, query.InstanceId, "InstanceId");
+            var backupId = query.BackupId == null ? null : InputValidation.Id(IdKind.Backup, query.BackupId, "BackupId");
+            var jobIds = query.BackupJobId == null ? new string?[] { null } : InputValidation.Id(IdKind.BackupJob, query.BackupJobId, "BackupJobId").Split(',');
+            var resolved = EngineCatalog.Resolve(instanceId, engine);
             var channel = Channel(resolved, target);
-            for (var pageNumber = 1; ; pageNumber++)
+            var missing = new List<string>();
+            foreach (var jobId in jobIds)
             {
-                var page = await resolved.GetBackupPageAsync(channel, query, pageNumber, cancellationToken).ConfigureAwait(false);
-                yield return page.Items;
-                if (!page.HasMore) yield break;
+                var single = query.With(instanceId, backupId, jobId);
+                var found = 0;
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var yielded = new HashSet<string>(StringComparer.Ordinal);
+                for (var pageNumber = 1; ; pageNumber++)
+                {
+                    var page = await resolved.GetBackupPageAsync(channel, single, pageNumber, cancellationToken).ConfigureAwait(false);
+                    var added = page.ListedKeys.Count(seen.Add);
+                    var fresh = page.Items.Where(b => !yielded.Contains(BackupPage.KeyOf(b))).ToList();
+                    foreach (var b in fresh) yielded.Add(BackupPage.KeyOf(b));
+                    if (pageNumber > 1 && page.ListedKeys.Count > 0 && added == 0)
+                    {
+                        throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
+                            "page " + pageNumber + " repeats backups already listed on earlier pages (" + seen.Count + " distinct of TotalCount " +
+                            page.TotalCount + "); paging was stopped instead of asking again forever");
+                    }
+                    found += fresh.Count;
+                    yield return fresh;
+                    if (!page.HasMore || seen.Count >= page.TotalCount) break;
+                    if (pageNumber >= MaxPages)
+                    {
+                        throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
+                            "it kept offering more pages after " + MaxPages + " (" + seen.Count + " backups); paging was stopped. Narrow -StartTime/-EndTime.");
+                    }
+                }
+                if (found == 0) missing.Add(jobId == null ? "" : jobId);
+            }
+            if (query.IsLookup && missing.Count > 0)
+            {
+                var jobs = missing.Where(j => j.Length > 0).ToList();
+                var what = (backupId != null ? "BackupId " + backupId : "") + (backupId != null && jobs.Count > 0 ? " and " : "") +
+                           (jobs.Count > 0 ? "job " + string.Join(", ", jobs) : "");
+                throw new BackupNotFoundException(instanceId, what, query.StartTime, query.EndTime);
             }
         }
+
+        /// <summary>
+        /// A listing longer than this many pages (a million backups at 100 a page) is not a real one: an instance keeps at
+        /// most a few tens of thousands. Repeated or empty pages end a runaway listing long before this.
+        /// </summary>
+        internal const int MaxPages = 10_000;
 
         /// <summary>All backups of a query (every page).</summary>
         public async Task<IReadOnlyList<Backup>> GetAllBackupsAsync(ApiTarget target, BackupQuery query, BackupEngine? engine, CancellationToken cancellationToken)
@@ -254,13 +356,95 @@ namespace AliBackup.Service
             return all;
         }
 
-        /// <summary>Starts a manual backup and returns its task (status NotStarted, start time = now).</summary>
+        /// <summary>
+        /// The backups one job of <paramref name="task"/> produced, searched for in every backup the instance still has
+        /// (no 7-day window): how a job that no task list shows (a typo, or one that finished long ago) is told apart.
+        /// </summary>
+        public async Task<IReadOnlyList<Backup>> FindJobBackupsAsync(ApiTarget target, BackupTask task, string jobId, BackupEngine? engine, CancellationToken cancellationToken)
+        {
+            var resolved = EngineCatalog.Resolve(task.InstanceId, engine);
+            var query = BackupQuery.Wide(task.InstanceId, _options.Time.GetUtcNow());
+            query.BackupJobId = jobId;
+            var candidates = await GetAllBackupsAsync(target, query, resolved.Engine, cancellationToken).ConfigureAwait(false);
+            return resolved.MatchBackups(task, jobId, candidates);
+        }
+
+        /// <summary>
+        /// A backup asked for by ID, as a wait reports it: looked up among every backup of the instance; a failed one is a
+        /// <see cref="Waiting.BackupFailedException"/>, an unknown ID a <see cref="BackupNotFoundException"/>.
+        /// </summary>
+        public async Task<IReadOnlyList<Backup>> GetFinishedBackupAsync(ApiTarget target, string instanceId, string backupId, BackupEngine? engine, CancellationToken cancellationToken)
+        {
+            var query = BackupQuery.For(instanceId, null, null, backupId, null, _options.Time.GetUtcNow());
+            var backups = await GetAllBackupsAsync(target, query, engine, cancellationToken).ConfigureAwait(false);
+            var resolved = EngineCatalog.Resolve(instanceId, engine);
+            if (backups.Any(b => b.Status == BackupStatus.Failed))
+                throw new Waiting.BackupFailedException(new BackupTask { Engine = resolved.Engine, InstanceId = query.InstanceId, Status = BackupTaskStatus.Failed }, backups);
+            var unfinished = backups.FirstOrDefault(b => b.Status != BackupStatus.Success);
+            if (unfinished != null)
+                throw new AliBackupConfigurationException("The backup " + unfinished.BackupId + " of " + query.InstanceId + " is not finished (status " + (unfinished.RawStatus ?? "unknown") +
+                                                          "); a backup in progress is waited on through its task: Wait-AliBackupTask -InstanceId " + query.InstanceId + " -Latest.", "BackupId");
+            return backups;
+        }
+
+        /// <summary>
+        /// Proves the credentials with STS GetCallerIdentity (it needs no permission) and says whose they are. The call
+        /// goes to ALIBACKUP_STS_ENDPOINT when set; with a loopback endpoint override (the emulator serves STS on its
+        /// port) to that endpoint; else to the STS endpoint the credential sources use.
+        /// </summary>
+        public async Task<CallerIdentity> VerifyCredentialsAsync(string? endpoint, CancellationToken cancellationToken)
+        {
+            var credential = await Credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false);
+            var env = _options.Environment;
+            var overridden = ResolveEndpointOverride(endpoint).Value;
+            var productEndpoint = overridden == null ? null : EndpointResolver.ParseEndpoint(overridden);
+            var stsEndpoint = env.Get(StsClient.EndpointVariable) == null && productEndpoint != null && EndpointResolver.IsLoopback(productEndpoint.Host)
+                ? productEndpoint
+                : StsClient.ResolveEndpoint(env, null);
+            var context = new CredentialContext(env, _options.Http, _options.Time, _options.Observer, _options.CredentialCache);
+            return await new StsClient(context, stsEndpoint).GetCallerIdentityAsync(credential, cancellationToken).ConfigureAwait(false);
+        }
+
+
+        /// <summary>How far the service's clock may be behind ours when a task started by a lost CreateBackup is looked for.</summary>
+        internal static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+        /// <summary>
+        /// Pauses before each look for a task after a lost CreateBackup answer, in steps of the client's retry base delay
+        /// (a new task may take a moment to be listed): at once, after one step, after two more.
+        /// </summary>
+        private IEnumerable<TimeSpan> CreatedTaskLookupPauses()
+        {
+            yield return TimeSpan.Zero;
+            yield return _client.Options.RetryBaseDelay;
+            yield return TimeSpan.FromTicks(_client.Options.RetryBaseDelay.Ticks * 2);
+        }
+
+        /// <summary>
+        /// Starts a manual backup and returns its task (status NotStarted, start time = now). CreateBackup is never sent
+        /// twice blindly: when its answer is lost (the connection dropped after it was sent, no answer in time, a 5xx, an
+        /// unreadable answer) the backup may have started, so the instance's manual tasks (and, for products that list only
+        /// running tasks, its manual backups) started since the request are looked up and that task is returned. Only when
+        /// none is found is the outcome reported as unknown (<see cref="BackupOutcomeUnknownException"/>), with how to check.
+        /// </summary>
         public async Task<BackupTask> StartBackupAsync(ApiTarget target, string instanceId, BackupEngine? engine, CancellationToken cancellationToken)
         {
+            instanceId = InputValidation.Id(IdKind.Instance, instanceId, "InstanceId");
             var resolved = EngineCatalog.Resolve(instanceId, engine);
             var channel = Channel(resolved, target);
             var requestedAt = _options.Time.GetUtcNow();
-            var started = await resolved.StartBackupAsync(channel, instanceId, cancellationToken).ConfigureAwait(false);
+            StartedBackup started;
+            try
+            {
+                started = await resolved.StartBackupAsync(channel, instanceId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AliBackupException ex) when (OutcomeIsOpen(ex))
+            {
+                var found = await FindCreatedTaskAsync(target, resolved, instanceId, requestedAt, ex, cancellationToken).ConfigureAwait(false);
+                Notify(new ServiceNotice("CreateBackup's answer for " + instanceId + " was lost (" + ex.Message + "); the backup it started was found: job " +
+                                         found.BackupJobId + " (" + found.Status + ").", isWarning: false));
+                return found;
+            }
             return channel.Stamp(new BackupTask
             {
                 Engine = resolved.Engine,
@@ -273,6 +457,70 @@ namespace AliBackup.Service
                 StartTime = new DateTimeOffset(requestedAt.UtcTicks - requestedAt.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero),
             });
         }
+
+        /// <summary>Whether a failed CreateBackup may nevertheless have started a backup.</summary>
+        internal static bool OutcomeIsOpen(AliBackupException failure)
+        {
+            switch (failure)
+            {
+                case AliBackupTransportException transport: return transport.RequestMayHaveArrived;
+                case AliBackupInvalidResponseException _: return true;
+                case AliBackupApiException api: return api.HttpStatus >= 500 || api.Code == "SignatureNonceUsed";
+                default: return false;
+            }
+        }
+
+        /// <summary>
+        /// The manual task a lost CreateBackup started: one in progress now (the check before CreateBackup found none), or
+        /// one started since the request (allowing for the service's clock being behind); for products whose task list drops
+        /// finished tasks, a manual backup started since then stands for it.
+        /// </summary>
+        private async Task<BackupTask> FindCreatedTaskAsync(ApiTarget target, IBackupEngine engine, string instanceId, DateTimeOffset requestedAt,
+            AliBackupException cause, CancellationToken cancellationToken)
+        {
+            var since = requestedAt - ClockSkewAllowance;
+            Exception? lookupFailure = null;
+            foreach (var pause in CreatedTaskLookupPauses())
+            {
+                if (pause > TimeSpan.Zero) await _options.Time.Delay(pause, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var tasks = await GetTasksAsync(target, new TaskQuery(instanceId, null, BackupJobMode.Manual), engine.Engine, cancellationToken).ConfigureAwait(false);
+                    var found = Newest(tasks.Where(t => t.Status >= BackupTaskStatus.NotStarted && t.Status <= BackupTaskStatus.Checking ||
+                                                       t.StartTime.HasValue && t.StartTime.Value >= since));
+                    if (found != null) return found;
+                    var window = new BackupQuery(instanceId, since, _options.Time.GetUtcNow() + TimeSpan.FromMinutes(2));
+                    var backups = await GetAllBackupsAsync(target, window, engine.Engine, cancellationToken).ConfigureAwait(false);
+                    var backup = backups.Where(b => string.Equals(b.Mode, "Manual", StringComparison.OrdinalIgnoreCase) && b.StartTime.HasValue && b.StartTime.Value >= since)
+                        .OrderByDescending(b => b.StartTime).FirstOrDefault();
+                    if (backup != null) return TaskOf(backup, engine);
+                    lookupFailure = null;
+                }
+                catch (AliBackupException ex) when (!(ex is AliBackupCredentialException))
+                {
+                    lookupFailure = ex;
+                }
+            }
+            throw new BackupOutcomeUnknownException(instanceId, cause, lookupFailure);
+        }
+
+        /// <summary>A finished backup standing for the task that made it (its job ID, or for PolarDB its backup ID).</summary>
+        private static BackupTask TaskOf(Backup backup, IBackupEngine engine) => new BackupTask
+        {
+            Engine = engine.Engine,
+            InstanceId = backup.InstanceId,
+            BackupJobId = backup.BackupJobId ?? backup.BackupId,
+            Status = BackupTaskStatus.Finished,
+            Progress = engine.ReportsProgress ? 100 : (int?)null,
+            JobMode = "Manual",
+            TaskAction = "TempBackupTask",
+            StartTime = backup.StartTime,
+            NodeId = backup.NodeInstanceId,
+            Region = backup.Region,
+            Endpoint = backup.Endpoint,
+        };
+
+        private void Notify(ServiceNotice notice) => (_options.Observer as IServiceNoticeObserver)?.OnNotice(notice);
 
         /// <summary>
         /// Starts a manual backup unless one is already running on the instance (the services allow one at a time):
@@ -289,7 +537,7 @@ namespace AliBackup.Service
             }
             catch (AliBackupApiException ex) when (ex.IsBackupRunning)
             {
-                // Someone started a backup between the check and the call: look again.
+                // Someone started a backup between the check and the call (any of the products' "busy" codes): look again.
                 running = await FindRunningManualTaskAsync(target, instanceId, engine, cancellationToken).ConfigureAwait(false);
                 if (running == null) throw;
                 return (AttachOrFail(running, ifRunning), true);

@@ -25,7 +25,7 @@ public sealed class CompletionTests : IAsyncLifetime
     // -Engine and -JobMode are enums, which PowerShell completes itself (its enum completion runs before any
     // ArgumentCompleter attribute, so the module adds none): these pin that the user gets them.
     [Theory]
-    [InlineData("Get-AliBackupTask -Engine ", new[] { "MongoDB", "PolarDB", "Redis" })]
+    [InlineData("Get-AliBackupTask -Engine ", new[] { "MongoDB", "PolarDB", "RDS", "Redis" })]
     [InlineData("Start-AliBackup -Engine Mo", new[] { "MongoDB" })]
     [InlineData("Get-AliBackupTask -JobMode ", new[] { "Automated", "Manual" })]
     [InlineData("Get-AliBackupTask -JobMode m", new[] { "Manual" })]

@@ -7,7 +7,7 @@ namespace AliBackup.PowerShell.Tests;
 [Collection(ProcessEnvironmentCollection.Name)]
 public sealed class CredentialLifetimeWarningTests : IAsyncLifetime
 {
-    private const string Wait = "Start-AliBackup " + CredentialSandbox.Instance + " | Wait-AliBackupTask -PollInterval 0.1 -Timeout ";
+    private const string Wait = "Start-AliBackup " + CredentialSandbox.Instance + " | Wait-AliBackupTask -PollInterval 1 -Timeout ";
     private CredentialSandbox _box = null!;
 
     public async Task InitializeAsync() => _box = await CredentialSandbox.StartAsync(stage: TimeSpan.FromMilliseconds(50));

@@ -14,23 +14,21 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     public Task DisposeAsync() => _scope.DisposeAsync();
 
     [Fact]
-    public void A_wrong_secret_is_an_error_record_per_item_carrying_SignatureDoesNotMatch_and_the_RequestId()
+    public void A_wrong_secret_stops_the_command_at_the_first_item_with_one_request_keeping_SignatureDoesNotMatch_and_the_RequestId()
     {
         _scope.Session.SetVariable("wrong", PowerShellSession.Credential(_scope.AccessKeyId, "wrong-secret"));
 
-        var result = _scope.Session.Run("'" + EmulatorServer.DemoRedisInstance + "', '" + "r-bp1another00001" + "' | Get-AliBackupTask -Credential $wrong");
+        // Every further item would be rejected alike, each with a request of its own: the first rejection ends the command.
+        var result = _scope.Session.Run("'" + EmulatorServer.DemoRedisInstance + "', 'r-bp1another00001', 'r-bp1another00002' | Get-AliBackupTask -Credential $wrong");
 
-        Assert.Null(result.Terminating);
-        Assert.Equal(2, result.Errors.Count);
-        foreach (var error in result.Errors)
-        {
-            Assert.Equal("SignatureDoesNotMatch", error.ApiCode());
-            Assert.False(string.IsNullOrEmpty(error.Exception.Text("RequestId")));
-            Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
-            Assert.StartsWith("AliBackup.Api.SignatureDoesNotMatch,", error.FullyQualifiedErrorId);
-            Assert.Contains("AccessKey secret", error.ErrorDetails.RecommendedAction);
-        }
-        Assert.Equal([EmulatorServer.DemoRedisInstance, "r-bp1another00001"], result.Errors.Select(e => e.TargetObject));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("SignatureDoesNotMatch", error.ApiCode());
+        Assert.False(string.IsNullOrEmpty(error.Exception.Text("RequestId")));
+        Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.StartsWith("AliBackup.Api.SignatureDoesNotMatch,", error.FullyQualifiedErrorId);
+        Assert.Contains("AccessKey secret", error.ErrorDetails.RecommendedAction);
+        Assert.Equal(EmulatorServer.DemoRedisInstance, error.TargetObject);
+        Assert.Single(_scope.Emulator.State.Requests);
     }
 
     [Fact]
@@ -48,6 +46,8 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         var badPrefix = result.Errors[1];
         Assert.Equal("x-notaprefix", badPrefix.TargetObject);
         Assert.Equal(ErrorCategory.InvalidArgument, badPrefix.CategoryInfo.Category);
+        // The ID is what is wrong: the error is about -InstanceId, and says when -Engine is the fix.
+        Assert.StartsWith("AliBackup.InvalidArgument.InstanceId,", badPrefix.FullyQualifiedErrorId);
         Assert.Contains("-Engine", badPrefix.Exception.Message);
     }
 
@@ -66,9 +66,9 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     {
         var result = _scope.Session.Run("Get-AliBackupTask " + EmulatorServer.DemoRedisInstance + " -Endpoint http://r-kvstore.aliyuncs.com");
 
+        // Refused while the parameter binds, naming it.
         var error = Assert.Single(result.Errors);
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.StartsWith("AliBackup.InvalidArgument.Endpoint", error.FullyQualifiedErrorId);
+        Assert.Equal("Endpoint", Assert.IsAssignableFrom<ParameterBindingException>(error.Exception).ParameterName);
         Assert.Contains("plain http", error.Exception.Message);
         Assert.Empty(_scope.Emulator.State.Requests);
     }
@@ -80,7 +80,8 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         var timeout = _scope.Session.Run("Wait-AliBackupTask " + EmulatorServer.DemoRedisInstance + " 1 -Timeout -5");
         var timeoutError = Assert.Single(timeout.Errors);
         Assert.Contains("-Timeout must be positive", timeoutError.Exception.Message);
-        Assert.StartsWith("AliBackup.InvalidArgument.Timeout,", timeoutError.FullyQualifiedErrorId);
+        Assert.Contains("-1 to wait with no limit", timeoutError.Exception.Message);
+        Assert.Equal("Timeout", Assert.IsAssignableFrom<ParameterBindingException>(timeoutError.Exception).ParameterName);
 
         var window = _scope.Session.Run("Get-AliBackup " + EmulatorServer.DemoRedisInstance + " -StartTime 2024-02-01 -EndTime 2024-01-01");
         Assert.Contains("-EndTime", Assert.Single(window.Errors).Exception.Message);

@@ -16,7 +16,7 @@ public sealed class HelpTests : IDisposable
 
     public void Dispose() => _session.Dispose();
 
-    public static TheoryData<string> Cmdlets() => new(["Get-AliBackupTask", "Get-AliBackup", "Start-AliBackup", "Wait-AliBackupTask"]);
+    public static TheoryData<string> Cmdlets() => new(["Get-AliBackupTask", "Get-AliBackup", "Start-AliBackup", "Wait-AliBackupTask", "Save-AliBackup", "Get-AliBackupPolicy", "Set-AliBackupPolicy"]);
 
     private List<string> ExportedCmdlets() =>
         _session.Run("Get-Command -Module AliBackup -CommandType Cmdlet | ForEach-Object Name").Output.Select(o => o.ToString()).Order().ToList();

@@ -30,7 +30,7 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("5.1", o[0]);
         Assert.Equal("Desktop,Core", o[1]);
         Assert.Equal("4.7.2", o[2]);
-        Assert.Equal("Get-AliBackupTask,Get-AliBackup,Start-AliBackup,Wait-AliBackupTask,Connect-AliBackup,Disconnect-AliBackup,Get-AliBackupContext", o[3]);
+        Assert.Equal("Get-AliBackupTask,Get-AliBackup,Start-AliBackup,Wait-AliBackupTask,Connect-AliBackup,Disconnect-AliBackup,Get-AliBackupContext,Save-AliBackup,Get-AliBackupPolicy,Set-AliBackupPolicy", o[3]);
         Assert.Equal(["0", "0", "0"], o[4..7]);
         Assert.Equal("AliBackup.format.ps1xml", o[7]);
         Assert.Contains("PSEdition_Desktop", o[8].Split(','));

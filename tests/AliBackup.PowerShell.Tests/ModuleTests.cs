@@ -19,10 +19,11 @@ public sealed class ModuleTests : IDisposable
     }
 
     [Fact]
-    public void Exactly_the_seven_cmdlets_are_exported()
+    public void Exactly_the_ten_cmdlets_are_exported()
     {
         var result = _session.Run("Get-Command -Module AliBackup | ForEach-Object { $_.Name }");
-        Assert.Equal(["Connect-AliBackup", "Disconnect-AliBackup", "Get-AliBackup", "Get-AliBackupContext", "Get-AliBackupTask", "Start-AliBackup", "Wait-AliBackupTask"],
+        Assert.Equal(["Connect-AliBackup", "Disconnect-AliBackup", "Get-AliBackup", "Get-AliBackupContext", "Get-AliBackupPolicy", "Get-AliBackupTask", "Save-AliBackup",
+            "Set-AliBackupPolicy", "Start-AliBackup", "Wait-AliBackupTask"],
             result.Output.Select(o => o.ToString()).Order());
     }
 

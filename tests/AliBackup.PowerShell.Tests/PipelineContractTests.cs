@@ -15,6 +15,7 @@ public sealed class PipelineContractTests : IAsyncLifetime
 {
     private const string ManyBackups = "r-manybackups0001";
     private const string ManyTasks = "r-manytasks000001";
+    private const string ManyFiles = "r-manyfiles000001";
     private static readonly TimeSpan HardTimeout = TimeSpan.FromSeconds(30);
 
     private readonly EmulatorScope _scope = new() { Stage = TimeSpan.FromSeconds(2) };
@@ -28,6 +29,8 @@ public sealed class PipelineContractTests : IAsyncLifetime
         "Start-AliBackup -InstanceId r-start00000000001, r-start00000000002, r-start00000000003 | Wait-AliBackupTask -PollInterval 0.2 -Timeout 120",
         "Get-AliBackupContext",
         "Connect-AliBackup -Credential $AliBackupTestCredential -PassThru",
+        "Get-AliBackup -InstanceId " + ManyFiles + " | Save-AliBackup -Path (Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('N'))) -ThrottleLimit 2",
+        "Get-AliBackupPolicy -InstanceId r-start00000000001, r-start00000000002, r-start00000000003",
     };
 
     public async Task InitializeAsync()
@@ -38,6 +41,7 @@ public sealed class PipelineContractTests : IAsyncLifetime
         state.AddInstance(new EmulatedInstance { Id = ManyBackups, Product = EmulatedProduct.Redis }, historicalBackups: 250);
         var tasks = state.AddInstance(new EmulatedInstance { Id = ManyTasks, Product = EmulatedProduct.Redis, StageDuration = TimeSpan.FromHours(1) });
         for (var i = 0; i < 5; i++) state.CreateJob(tasks, "Automated");
+        state.AddInstance(new EmulatedInstance { Id = ManyFiles, Product = EmulatedProduct.Redis, BackupSizeBytes = 300_000 }, historicalBackups: 6);
         for (var i = 1; i <= 3; i++)
             state.AddInstance(new EmulatedInstance { Id = "r-start0000000000" + i, Product = EmulatedProduct.Redis, StageDuration = TimeSpan.FromMilliseconds(100 * i) });
     }
@@ -120,6 +124,30 @@ public sealed class PipelineContractTests : IAsyncLifetime
             firstOutputFromProgress: true);
 
         Assert.True(stopTook < TimeSpan.FromSeconds(1), "Stop() took " + stopTook);
+    }
+
+    [Fact]
+    public void Ctrl_C_mid_download_stops_within_a_second_and_leaves_the_partial_file_closed_for_a_resume()
+    {
+        _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = "r-slowfile000001", Product = EmulatedProduct.Redis, BackupSizeBytes = 20_000_000 }, historicalBackups: 1);
+        _scope.Emulator.State.Downloads.BytesPerSecond = 500_000;
+        var folder = Path.Combine(Path.GetTempPath(), "alibackup-stop-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var stopTook = StopAfterFirstOutput("Get-AliBackup -InstanceId r-slowfile000001 | Save-AliBackup -Path '" + folder + "'", firstOutputFromProgress: true);
+
+            Assert.True(stopTook < TimeSpan.FromSeconds(1), "Stop() took " + stopTook);
+            var partial = Assert.Single(Directory.GetFiles(folder));
+            Assert.EndsWith(".rdb.partial", partial);
+            Assert.InRange(new FileInfo(partial).Length, 0, 19_999_999);
+            // Nothing holds it open any more: an exclusive open succeeds.
+            using (new FileStream(partial, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+        }
+        finally
+        {
+            _scope.Emulator.State.Downloads.BytesPerSecond = null;
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>Starts the script, waits for its first output (or progress record), presses Ctrl+C and times Stop().</summary>

@@ -48,7 +48,8 @@ public sealed class SecretHygieneTests : IAsyncLifetime
             $"Wait-AliBackupTask r-doesnotexist001 -BackupJobId 1 -Timeout 1 -PollInterval 0.1",
             $"Get-AliBackupTask {redis} -Credential $wrong",
             $"Start-AliBackup {redis} -Credential $wrong",
-            $"Get-AliBackup {redis} -Credential $wrong -ErrorAction Stop",
+            // A rejection is statement-terminating; with $ErrorActionPreference = 'Stop' it ends the script.
+            $"& {{ $ErrorActionPreference = 'Stop'; Get-AliBackup {redis} -Credential $wrong }}",
         };
 
         var results = new List<ScriptResult>();
@@ -69,7 +70,8 @@ public sealed class SecretHygieneTests : IAsyncLifetime
 
         // The runs really exercised success, failure and tracing.
         Assert.Contains(results, r => r.OfTypeName("AliBackup.Backup").Count > 0);
-        Assert.Contains(results, r => r.Errors.Any(e => e.FullyQualifiedErrorId.StartsWith("AliBackup.Api.SignatureDoesNotMatch")));
+        Assert.Contains(results, r => r.Errors.Any(e => e.FullyQualifiedErrorId.StartsWith("AliBackup.Api.SignatureDoesNotMatch")) ||
+                                      (r.Terminating as System.Management.Automation.IContainsErrorRecord)?.ErrorRecord.FullyQualifiedErrorId.StartsWith("AliBackup.Api.SignatureDoesNotMatch") == true);
         Assert.Contains(results, r => r.Errors.Any(e => e.FullyQualifiedErrorId.StartsWith("AliBackup.WaitTimeout")));
         Assert.Contains(results, r => r.Terminating != null);
         Assert.Contains(results, r => r.Debug.Any(d => d.Message.Contains("x-acs-security-token:***")));

@@ -108,7 +108,7 @@ public sealed class CredentialChainTests : IAsyncLifetime
         _world.Variables["ALIBABA_CLOUD_OIDC_TOKEN_FILE"] = _world.WriteOidcToken();
         _world.Variables[StsClient.EndpointVariable] = "http://sts.example.com";
         var error = await Assert.ThrowsAsync<AliBackupCredentialException>(() => CredentialChain.CreateDefault(_world.Context()).GetCredentialAsync(CancellationToken.None));
-        Assert.Contains("oidc_role_arn: ALIBACKUP_STS_ENDPOINT: The endpoint 'http://sts.example.com' cannot be used: plain http is allowed only for loopback", error.Message);
+        Assert.Contains("oidc_role_arn: ALIBACKUP_STS_ENDPOINT 'http://sts.example.com' cannot be used: plain http is allowed only for loopback", error.Message);
         Assert.Empty(_world.Requests("STS"));
     }
 

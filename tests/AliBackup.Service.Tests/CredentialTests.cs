@@ -175,7 +175,7 @@ public sealed class CredentialTests : IDisposable
 
         Assert.Equal(("default/env", "LTAI************Id99", true), (context.CredentialSource, context.AccessKeyId, context.IsTemporary));
         Assert.Equal(("cn-shenzhen", "-Region", null, "region"), (context.Region, context.RegionSource, context.Endpoint, context.EndpointSource));
-        Assert.Equal(["Redis https://r-kvstore.cn-shenzhen.aliyuncs.com", "PolarDB https://polardb.cn-shenzhen.aliyuncs.com", "MongoDB https://mongodb.aliyuncs.com"], context.ProductEndpoints);
+        Assert.Equal(["Redis https://r-kvstore.cn-shenzhen.aliyuncs.com", "PolarDB https://polardb.cn-shenzhen.aliyuncs.com", "MongoDB https://mongodb.aliyuncs.com", "RDS https://rds.aliyuncs.com"], context.ProductEndpoints);
         var text = System.Text.Json.JsonSerializer.Serialize(context) + context;
         Assert.DoesNotContain("context-secret", text);
         Assert.DoesNotContain("context-token", text);

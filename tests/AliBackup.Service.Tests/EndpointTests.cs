@@ -50,10 +50,10 @@ public class EndpointTests
     }
 
     [Fact]
-    public void An_unknown_id_prefix_names_Engine_and_the_known_prefixes()
+    public void An_unknown_id_prefix_is_an_error_about_InstanceId_that_names_Engine_and_the_known_prefixes()
     {
         var error = Assert.Throws<AliBackupConfigurationException>(() => EngineCatalog.Resolve("x-123", null));
-        Assert.Equal("Engine", error.ParameterName);
+        Assert.Equal("InstanceId", error.ParameterName);
         Assert.Contains("-Engine", error.Message);
         Assert.Contains("r-", error.Message);
     }

@@ -59,7 +59,7 @@ public sealed partial class OfficialSdkOracleTests(OfficialSdkOracleTests.NodeSu
             options.EcsRequireMetadataToken = true;
             await using var emulator = await EmulatorServer.StartAsync(options);
 
-            if (!Directory.Exists(Path.Combine(OracleDirectory, "node_modules", "@alicloud", "openapi-client")))
+            if (MissingOfficialPackages().Any())
                 await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], new(), TimeSpan.FromMinutes(5));
 
             var environment = new Dictionary<string, string>
@@ -110,7 +110,20 @@ public sealed partial class OfficialSdkOracleTests(OfficialSdkOracleTests.NodeSu
         [GeneratedRegex(@"^(not )?ok \d+ - (.+)$")]
         private static partial Regex TopLevelResult();
 
-        private static async Task<string> RunAsync(string program, string[] arguments, Dictionary<string, string> environment, TimeSpan timeout)
+        /// <summary>
+    /// The packages package.json pins that node_modules lacks: a checkout whose node_modules predates a new pin (say the
+    /// RDS SDK) installs again instead of failing every case with ERR_MODULE_NOT_FOUND.
+    /// </summary>
+    private static IEnumerable<string> MissingOfficialPackages()
+    {
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(OracleDirectory, "package.json")));
+        if (!manifest.RootElement.TryGetProperty("dependencies", out var dependencies)) yield break;
+        foreach (var dependency in dependencies.EnumerateObject())
+            if (!File.Exists(Path.Combine(OracleDirectory, "node_modules", dependency.Name, "package.json")))
+                yield return dependency.Name;
+    }
+
+    private static async Task<string> RunAsync(string program, string[] arguments, Dictionary<string, string> environment, TimeSpan timeout)
         {
             var start = new ProcessStartInfo(program) { WorkingDirectory = OracleDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in arguments) start.ArgumentList.Add(a);

@@ -93,7 +93,7 @@ public class OpenApiClientTests
     {
         var clock = new SteppingClock();
         await using var emu = await EmulatorHarness.StartAsync(clock);
-        emu.Server.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", Code = "Throttling.User", HttpStatus = 400, RetryAfterSeconds = 3, Remaining = 2 });
+        emu.Server.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", Code = "Throttling.User", HttpStatus = 400, RetryAfterMs = 3000, Remaining = 2 });
 
         var call = emu.Service(clock).GetTasksAsync(emu.Target, new TaskQuery(EmulatorServer.DemoRedisInstance), null, CancellationToken.None);
         await clock.RunUntilDoneAsync(call);
@@ -105,15 +105,19 @@ public class OpenApiClientTests
     }
 
     [Fact]
-    public async Task A_write_is_not_retried_after_a_server_error()
+    public async Task A_write_is_not_resent_after_a_server_error_and_an_unknown_outcome_says_how_to_check()
     {
-        await using var emu = await EmulatorHarness.StartAsync();
+        var clock = new SteppingClock();
+        await using var emu = await EmulatorHarness.StartAsync(clock);
         emu.Server.State.AddFault(new FaultRule { Action = "CreateBackup", Code = "InternalError", HttpStatus = 500, Message = "The request processing has failed due to some unknown error." });
 
-        var error = await Assert.ThrowsAsync<AliBackupApiException>(() =>
-            emu.Service().StartBackupAsync(emu.Target, EmulatorServer.DemoRedisInstance, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<BackupOutcomeUnknownException>(() =>
+            clock.RunUntilDoneAsync(emu.Service(clock).StartBackupAsync(emu.Target, EmulatorServer.DemoRedisInstance, null, CancellationToken.None)));
 
-        Assert.Equal("InternalError", error.Code);
+        var cause = Assert.IsType<AliBackupApiException>(error.Cause);
+        Assert.Equal("InternalError", cause.Code);
+        Assert.NotNull(cause.RequestId);
+        Assert.Contains("Get-AliBackupTask -InstanceId " + EmulatorServer.DemoRedisInstance + " -JobMode Manual", error.RecommendedAction);
         Assert.Single(emu.Server.State.Requests, r => r.Action == "CreateBackup");
         Assert.Empty(emu.Server.State.Jobs);
     }

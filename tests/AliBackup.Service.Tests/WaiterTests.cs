@@ -10,7 +10,7 @@ namespace AliBackup.Service.Tests;
 /// <summary>The waiter on a stepping fake clock: schedules, batching, failures and timeouts proven without sleeping.</summary>
 public class WaiterTests
 {
-    private static readonly OpenApiClientOptions WaiterClient = new() { RetryThrottling = false };
+    private static readonly OpenApiClientOptions WaiterClient = BackupWaiter.ClientOptions();
 
     /// <summary>Events with the fake time at which the consumer received them.</summary>
     private static async Task<List<(WaitEvent Event, DateTimeOffset At)>> WaitAll(SteppingClock clock, BackupService service, IReadOnlyList<BackupTask> tasks, WaitOptions options)
@@ -110,7 +110,7 @@ public class WaiterTests
         await using var emu = await EmulatorHarness.StartAsync(clock, seed: false, stage: TimeSpan.FromMinutes(1));
         var instance = emu.Server.State.AddInstance(new EmulatedInstance { Id = "r-hinted0000001", Product = EmulatedProduct.Redis });
         var job = emu.Server.State.CreateJob(instance);
-        emu.Server.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", Code = "Throttling.Api", HttpStatus = 429, RetryAfterSeconds = 45 });
+        emu.Server.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", Code = "Throttling.Api", HttpStatus = 429, RetryAfterMs = 45_000 });
         emu.Server.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", Code = "ServiceUnavailable", HttpStatus = 503, Remaining = 3 });
         var options = new WaitOptions { PollInterval = TimeSpan.FromSeconds(30), Jitter = 0 };
         var client = new OpenApiClientOptions { RetryThrottling = false, MaxAttempts = 1 };

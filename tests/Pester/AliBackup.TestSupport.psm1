@@ -98,13 +98,15 @@ function Add-EmulatedInstance {
     param(
         [Parameter(Mandatory)] $Emulator,
         [Parameter(Mandatory)] [string] $Id,
-        [ValidateSet('Redis', 'PolarDB', 'MongoDB')] [string] $Product = 'Redis',
+        [ValidateSet('Redis', 'PolarDB', 'MongoDB', 'RDS')] [string] $Product = 'Redis',
         [int] $HistoricalBackups = 0,
         [double] $StageSeconds = -1,
         [int] $Shards = 1,
-        [switch] $PerShardJobs
+        [switch] $PerShardJobs,
+        # Size of each backup file the instance's backups serve (bytes).
+        [long] $BackupSizeBytes = 52428800
     )
-    $body = @{ id = $Id; product = $Product; historicalBackups = $HistoricalBackups; shards = $Shards; perShardJobs = [bool]$PerShardJobs }
+    $body = @{ id = $Id; product = $Product; historicalBackups = $HistoricalBackups; shards = $Shards; perShardJobs = [bool]$PerShardJobs; backupSizeBytes = $BackupSizeBytes }
     if ($StageSeconds -ge 0) { $body.stageSeconds = $StageSeconds }
     Invoke-EmulatorControl -Emulator $Emulator -Route '/_emulator/instances' -Body $body | Out-Null
 }

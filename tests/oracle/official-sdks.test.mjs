@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import OpenApiModule, * as $OpenApi from '@alicloud/openapi-client';
 import * as $Util from '@alicloud/tea-util';
 import KvstoreModule, * as $Kvstore from '@alicloud/r-kvstore20150101';
+import RdsModule, * as $Rds from '@alicloud/rds20140815';
 import * as Credentials from '@alicloud/credentials';
 import { doRequest } from '@alicloud/credentials/dist/src/providers/http.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 
 const OpenApiClient = OpenApiModule.default ?? OpenApiModule;
 const KvstoreClient = KvstoreModule.default ?? KvstoreModule;
+const RdsClient = RdsModule.default ?? RdsModule;
 const endpoint = process.env.ORACLE_ENDPOINT;
 const keyId = process.env.ORACLE_KEY_ID;
 const keySecret = process.env.ORACLE_KEY_SECRET;
@@ -29,6 +31,8 @@ function config(overrides = {}) {
 }
 
 const kvstore = (overrides) => new KvstoreClient(config(overrides));
+const rds = (overrides) => new RdsClient(config(overrides));
+const rdsInstance = 'rm-bp1demo000000001';
 
 /** The generic client: what a caller of PolarDB or dds without a generated SDK uses. */
 async function callApi(version, action, query, { method = 'POST', body, overrides } = {}) {
@@ -291,7 +295,10 @@ test('credentials OIDC provider assumes a role anonymously with the token file',
 });
 
 test('credentials ECS RAM role provider takes the token step and reads the role credentials', async () => {
-  const provider = toEmulator(Credentials.ECSRAMRoleCredentialsProvider.builder().withDisableIMDSv1(true).build());
+  // The SDK's 1 s metadata timeouts suit a real ECS host; a loaded CI machine can miss them, and this case checks the
+  // wire exchange, not the timeout.
+  const provider = toEmulator(Credentials.ECSRAMRoleCredentialsProvider.builder().withDisableIMDSv1(true)
+    .withConnectTimeout(10000).withReadTimeout(10000).build());
   const credentials = await provider.getCredentials();
   assert.equal(credentials.providerName, 'ecs_ram_role');
   await signsRedisCall(credentials);
@@ -313,4 +320,119 @@ test('sts GetCallerIdentity answers for temporary keys, signed V3 or V1', async 
   }
   const user = await callApi('2015-04-01', 'GetCallerIdentity', {});
   assert.equal(user.IdentityType, 'RAMUser');
+});
+
+// --- ApsaraDB RDS through its official typed SDK (@alicloud/rds20140815): the models fill from the emulator's answers.
+
+test('rds CreateBackup answers BackupJobId as a string, and a second manual backup is BackupJobExists (400)', async () => {
+  await addInstance('rm-oraclebusy00001', 'RDS');
+  const created = await rds().createBackup(new $Rds.CreateBackupRequest({ DBInstanceId: 'rm-oraclebusy00001', backupMethod: 'Physical' }));
+  assert.equal(typeof created.body.backupJobId, 'string');
+  assert.match(created.body.backupJobId, /^\d+$/);
+  await rejects(rds().createBackup(new $Rds.CreateBackupRequest({ DBInstanceId: 'rm-oraclebusy00001' })), 'BackupJobExists', 400);
+  await rejects(rds().createBackup(new $Rds.CreateBackupRequest({ DBInstanceId: rdsInstance, backupMethod: 'Tape' })), 'InvalidBackupMethod.Format', 400);
+});
+
+test('rds DescribeBackupTasks fills Items.BackupJob and names the BackupId of a finished task asked for by job id', async () => {
+  await addInstance('rm-oracleflow00001', 'RDS');
+  const created = await rds().createBackup(new $Rds.CreateBackupRequest({ DBInstanceId: 'rm-oracleflow00001' }));
+  const jobId = created.body.backupJobId;
+  const running = await rds().describeBackupTasks(new $Rds.DescribeBackupTasksRequest({ DBInstanceId: 'rm-oracleflow00001', backupMode: 'Manual' }));
+  const job = running.body.items.backupJob.find((j) => j.backupJobId === jobId);
+  assert.ok(job, 'the running task is listed');
+  assert.equal(typeof job.process, 'string');
+  assert.equal(job.jobMode, 'Manual');
+  assert.equal(job.taskAction, 'TempBackupTask');
+  assert.ok(['NoStart', 'Preparing', 'Waiting', 'Uploading', 'Checking', 'Finished'].includes(job.backupProgressStatus));
+  assert.equal(job.backupId, undefined, 'no backup set before the task finished');
+  const finished = await waitUntil(async () => {
+    const tasks = await rds().describeBackupTasks(new $Rds.DescribeBackupTasksRequest({ DBInstanceId: 'rm-oracleflow00001', backupJobId: Number(jobId) }));
+    const found = tasks.body.items.backupJob[0];
+    return found?.backupStatus === 'Finished' ? found : null;
+  });
+  assert.match(finished.backupId, /^\d+$/);
+  const backups = await rds().describeBackups(new $Rds.DescribeBackupsRequest({ DBInstanceId: 'rm-oracleflow00001', backupId: finished.backupId, ...{ startTime: window().StartTime, endTime: window().EndTime } }));
+  assert.equal(backups.body.items.backup.length, 1);
+  assert.equal(backups.body.items.backup[0].backupId, finished.backupId);
+  assert.equal(backups.body.items.backup[0].backupMode, 'Manual');
+});
+
+test('rds a failed backup task reports BackupStatus Failed', async () => {
+  await addInstance('rm-oraclefail00001', 'RDS');
+  const response = await fetch(`http://${endpoint}/_emulator/instances/rm-oraclefail00001/fail-next-backup`, { method: 'POST' });
+  assert.equal(response.status, 200);
+  const created = await rds().createBackup(new $Rds.CreateBackupRequest({ DBInstanceId: 'rm-oraclefail00001' }));
+  const failed = await waitUntil(async () => {
+    const tasks = await rds().describeBackupTasks(new $Rds.DescribeBackupTasksRequest({ DBInstanceId: 'rm-oraclefail00001', backupJobId: Number(created.body.backupJobId) }));
+    const found = tasks.body.items.backupJob[0];
+    return found?.backupProgressStatus === 'Finished' ? found : null;
+  });
+  assert.equal(failed.backupStatus, 'Failed');
+});
+
+test('rds DescribeBackups fills Items.Backup with string paging, numeric size and integer IsAvail', async () => {
+  const response = await rds().describeBackups(new $Rds.DescribeBackupsRequest({ DBInstanceId: rdsInstance, startTime: window().StartTime, endTime: window().EndTime, pageSize: 30, pageNumber: 1 }));
+  assert.equal(typeof response.body.totalRecordCount, 'string');
+  assert.equal(typeof response.body.pageRecordCount, 'string');
+  assert.equal(response.body.pageNumber, '1');
+  assert.ok(Number(response.body.totalRecordCount) >= 7);
+  const backup = response.body.items.backup[0];
+  assert.equal(typeof backup.backupId, 'string');
+  assert.equal(typeof backup.backupSize, 'number');
+  assert.equal(backup.isAvail, 1);
+  assert.equal(backup.DBInstanceId, rdsInstance);
+  assert.equal(backup.backupStatus, 'Success');
+  assert.match(backup.backupDownloadURL, /^http:\/\/.*[?&]Expires=\d+/);
+  assert.match(backup.backupIntranetDownloadURL, /Expires=\d+/);
+  assert.equal(typeof backup.consistentTime, 'number');
+  await rejects(rds().describeBackups(new $Rds.DescribeBackupsRequest({ DBInstanceId: rdsInstance, pageSize: 40 })), 'InvalidPageSize.Malformed', 400);
+});
+
+test('rds unknown instance is InvalidDBInstanceId.NotFound with HTTP 404', async () => {
+  await rejects(rds().describeBackupTasks(new $Rds.DescribeBackupTasksRequest({ DBInstanceId: 'rm-nosuchinstance1' })), 'InvalidDBInstanceId.NotFound', 404);
+});
+
+test('rds DescribeBackupPolicy and ModifyBackupPolicy use the SDK models, and a bad window is refused', async () => {
+  await addInstance('rm-oraclepolicy001', 'RDS');
+  const before = await rds().describeBackupPolicy(new $Rds.DescribeBackupPolicyRequest({ DBInstanceId: 'rm-oraclepolicy001' }));
+  assert.equal(typeof before.body.backupRetentionPeriod, 'number');
+  assert.match(before.body.preferredBackupTime, /^\d\d:00Z-\d\d:00Z$/);
+  assert.match(before.body.preferredNextBackupTime, /^\d{4}-\d\d-\d\dT\d\d:\d\dZ$/);
+  assert.ok(['Enable', 'Disabled'].includes(before.body.backupLog));
+  const modified = await rds().modifyBackupPolicy(new $Rds.ModifyBackupPolicyRequest({
+    DBInstanceId: 'rm-oraclepolicy001', backupPolicyMode: 'DataBackupPolicy', preferredBackupTime: '02:00Z-03:00Z',
+    preferredBackupPeriod: 'Monday,Thursday', backupRetentionPeriod: '14', backupLog: 'Enable' }));
+  assert.equal(modified.body.DBInstanceID, 'rm-oraclepolicy001');
+  const after = await rds().describeBackupPolicy(new $Rds.DescribeBackupPolicyRequest({ DBInstanceId: 'rm-oraclepolicy001' }));
+  assert.equal(after.body.preferredBackupTime, '02:00Z-03:00Z');
+  assert.equal(after.body.preferredBackupPeriod, 'Monday,Thursday');
+  assert.equal(after.body.backupRetentionPeriod, 14);
+  assert.equal(after.body.backupLog, 'Enable');
+  await rejects(rds().modifyBackupPolicy(new $Rds.ModifyBackupPolicyRequest({
+    DBInstanceId: 'rm-oraclepolicy001', preferredBackupTime: '02:30Z-03:30Z', preferredBackupPeriod: 'Monday,Thursday', backupRetentionPeriod: '14' })), 'InvalidPreferredBackupTime.Format', 400);
+});
+
+test('redis DescribeBackupPolicy and ModifyBackupPolicy use the typed models', async () => {
+  await addInstance('r-oraclepolicy0001', 'Redis');
+  await kvstore().modifyBackupPolicy(new $Kvstore.ModifyBackupPolicyRequest({ instanceId: 'r-oraclepolicy0001', preferredBackupTime: '07:00Z-08:00Z', preferredBackupPeriod: 'Tuesday', backupRetentionPeriod: 30 }));
+  const policy = await kvstore().describeBackupPolicy(new $Kvstore.DescribeBackupPolicyRequest({ instanceId: 'r-oraclepolicy0001' }));
+  assert.equal(policy.body.preferredBackupTime, '07:00Z-08:00Z');
+  assert.equal(policy.body.preferredBackupPeriod, 'Tuesday');
+  assert.equal(policy.body.backupRetentionPeriod, '30');
+  assert.equal(typeof policy.body.enableBackupLog, 'number');
+});
+
+test('a backup file URL serves the backup size with Range support and expires', async () => {
+  const response = await rds().describeBackups(new $Rds.DescribeBackupsRequest({ DBInstanceId: rdsInstance, startTime: window().StartTime, endTime: window().EndTime }));
+  const backup = response.body.items.backup[0];
+  const whole = await fetch(backup.backupDownloadURL);
+  assert.equal(whole.status, 200);
+  assert.equal(Number(whole.headers.get('content-length')), backup.backupSize);
+  await whole.arrayBuffer();
+  const tail = await fetch(backup.backupDownloadURL, { headers: { range: 'bytes=1000-' } });
+  assert.equal(tail.status, 206);
+  assert.equal(tail.headers.get('content-range'), `bytes 1000-${backup.backupSize - 1}/${backup.backupSize}`);
+  assert.equal((await tail.arrayBuffer()).byteLength, backup.backupSize - 1000);
+  const expired = backup.backupDownloadURL.replace(/Expires=\d+/, 'Expires=1000000000');
+  assert.equal((await fetch(expired)).status, 403, 'an altered or expired URL is refused');
 });

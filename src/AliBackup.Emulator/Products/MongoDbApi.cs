@@ -8,7 +8,7 @@ namespace AliBackup.Emulator.Products;
 /// ApsaraDB for MongoDB, dds 2015-12-01: <c>BackupJobs[]</c> of tasks in progress only, <c>BackupjobId</c> (lowercase j),
 /// <c>BackupSetStatus</c>, <c>Progress</c> like "18%"; <c>Backups.Backup[]</c> with <c>BackupJobId</c> and boolean <c>IsAvail</c>.
 /// </summary>
-public sealed class MongoDbApi : ProductApi
+public sealed partial class MongoDbApi : ProductApi
 {
     private static readonly int[] PageSizes = [30, 50, 100];
 

@@ -5,9 +5,12 @@ using AliBackup.Emulator.Wire;
 namespace AliBackup.Emulator.Products;
 
 /// <summary>PolarDB, polardb 2017-08-01: <c>Items.BackupJob[]</c>, <c>Items.Backup[]</c>, every field a string.</summary>
-public sealed class PolarDbApi : ProductApi
+public sealed partial class PolarDbApi : ProductApi
 {
     private static readonly int[] PageSizes = [30, 50, 100];
+
+    /// <summary>CreateBackup's documented limit: "at most 3 manual backups per cluster".</summary>
+    public const int DocumentedManualBackupLimit = 3;
     private readonly Dictionary<string, string> _clientTokens = new(StringComparer.Ordinal);
 
     public override EmulatedProduct Product => EmulatedProduct.PolarDB;
@@ -98,6 +101,10 @@ public sealed class PolarDbApi : ProductApi
             // ClientToken makes the call idempotent: a retry with the same token gets the same job.
             if (token != null && _clientTokens.TryGetValue(cluster.Id + "/" + token, out var existing))
                 return new JsonObject { ["BackupJobId"] = existing };
+            // The documented limit: at most 3 manual backups per cluster (per day, in the error's words).
+            var limit = cluster.ManualBackupLimit ?? DocumentedManualBackupLimit;
+            if (limit > 0 && context.State.ManualJobsSince(cluster, context.Now.AddDays(-1)) >= limit)
+                throw new ApiErrorException(403, "BackupTimesExceeded", "Exceeding the daily backup times of this DB cluster.");
             var job = context.State.CreateJob(cluster);
             var id = Text(job.JobIds[0]);
             if (token != null) _clientTokens[cluster.Id + "/" + token] = id;

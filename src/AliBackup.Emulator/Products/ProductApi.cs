@@ -31,6 +31,8 @@ public abstract class ProductApi
         "DescribeBackupTasks" => DescribeBackupTasks(call, context),
         "DescribeBackups" => DescribeBackups(call, context),
         "CreateBackup" => CreateBackup(call, context),
+        "DescribeBackupPolicy" => DescribeBackupPolicy(call, context),
+        "ModifyBackupPolicy" => ModifyBackupPolicy(call, context),
         _ => throw new ApiErrorException(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method."),
     };
 
@@ -39,6 +41,10 @@ public abstract class ProductApi
     protected abstract JsonObject DescribeBackups(RpcCall call, ApiContext context);
 
     protected abstract JsonObject CreateBackup(RpcCall call, ApiContext context);
+
+    protected abstract JsonObject DescribeBackupPolicy(RpcCall call, ApiContext context);
+
+    protected abstract JsonObject ModifyBackupPolicy(RpcCall call, ApiContext context);
 
     /// <summary>The instance the request names; a missing or unknown one is the product's error.</summary>
     protected EmulatedInstance RequireInstance(RpcCall call, ApiContext context, string action)
@@ -110,8 +116,9 @@ public abstract class ProductApi
         return mode;
     }
 
+    /// <summary>A pre-signed URL with <c>Expires=</c>, served by <see cref="Downloads.BackupFileServer"/>.</summary>
     protected static string DownloadUrl(ApiContext context, EmulatedBackup backup, bool intranet) =>
-        context.BaseUrl + "/_emulator/download/" + backup.Instance.Id + "/" + backup.BackupId.ToString(CultureInfo.InvariantCulture) + (intranet ? "?intranet=1" : "");
+        Downloads.BackupFileServer.UrlFor(context.BaseUrl, context.State, backup, intranet);
 
     protected static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,7 @@ using AliBackup.Emulator.Wire;
 namespace AliBackup.Emulator.Products;
 
 /// <summary>ApsaraDB for Redis / Tair, r-kvstore 2015-01-01: <c>BackupJobs[]</c>, <c>Backups.Backup[]</c>, <c>BackupJobID</c>.</summary>
-public sealed class RedisApi : ProductApi
+public sealed partial class RedisApi : ProductApi
 {
     private static readonly int[] PageSizes = [30, 50, 100, 200, 300, 1000];
 

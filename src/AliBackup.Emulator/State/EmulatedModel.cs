@@ -1,11 +1,12 @@
 namespace AliBackup.Emulator.State;
 
-/// <summary>The three products the emulator serves.</summary>
+/// <summary>The products the emulator serves.</summary>
 public enum EmulatedProduct
 {
     Redis,
     PolarDB,
     MongoDB,
+    RDS,
 }
 
 /// <summary>A database instance (Redis, MongoDB) or cluster (PolarDB) that can be backed up.</summary>
@@ -35,6 +36,20 @@ public sealed class EmulatedInstance
 
     /// <summary>When set, the next backup's set ends with status Failed (then the flag clears).</summary>
     public bool FailNextBackup { get; set; }
+
+    /// <summary>
+    /// How long after its job finished a backup set appears in DescribeBackups (the listing lags behind the task, which
+    /// Terraform's RDS resource waits a minute for). Zero: at once.
+    /// </summary>
+    public TimeSpan ListingLag { get; set; }
+
+    /// <summary>
+    /// How many manual backups PolarDB's CreateBackup accepts per 24 hours before it answers 403 BackupTimesExceeded:
+    /// null for the documented 3, 0 for no limit.
+    /// </summary>
+    public int? ManualBackupLimit { get; set; }
+    /// <summary>The automatic backup policy (DescribeBackupPolicy / ModifyBackupPolicy).</summary>
+    public EmulatedPolicy Policy { get; } = new();
 }
 
 /// <summary>One backup job (task); a pre-2023 Redis cluster job holds one job ID per shard.</summary>
@@ -118,7 +133,47 @@ public sealed class EmulatedBackup
     public required string Method { get; init; }
 }
 
-/// <summary>An error to answer instead of the real response, for fault-injection tests.</summary>
+/// <summary>What an injected fault does to a request.</summary>
+public enum FaultKind
+{
+    /// <summary>An error answer: HTTP status, Code, Message (and x-acs-retry-after when set).</summary>
+    Error,
+
+    /// <summary>A proxy's HTML error page (text/html) with the status (default 502).</summary>
+    Html,
+
+    /// <summary>The connection is reset before the request is handled: nothing is carried out.</summary>
+    ResetBeforeRead,
+
+    /// <summary>The request is carried out, then the connection is reset before any answer.</summary>
+    ResetAfterExecute,
+
+    /// <summary>The request is carried out; the answer is sent after <see cref="FaultRule.DelayMs"/> (real time).</summary>
+    Slow,
+
+    /// <summary>The request is carried out; the first half of its answer is sent (with a matching Content-Length).</summary>
+    Truncated,
+
+    /// <summary>The request is carried out; the answer is not JSON.</summary>
+    Malformed,
+
+    /// <summary>The request is carried out; a status or ID field of the answer holds invalid UTF-8.</summary>
+    InvalidUtf8,
+
+    /// <summary>The request is carried out; a status or ID field of the answer holds an escaped lone surrogate.</summary>
+    LoneSurrogate,
+
+    /// <summary>HTTP 200 with an empty body (nothing carried out).</summary>
+    Empty200,
+
+    /// <summary>The request is carried out; in its answer numbers become strings and numeric strings numbers.</summary>
+    WrongTypes,
+
+    /// <summary>The instance is deleted as the request arrives (this request and every later one get NotFound).</summary>
+    DeleteInstance,
+}
+
+/// <summary>A fault to inject instead of (or into) the real response, by action and instance, by count or probability.</summary>
 public sealed class FaultRule
 {
     /// <summary>Only this action (null: any).</summary>
@@ -127,17 +182,31 @@ public sealed class FaultRule
     /// <summary>Only requests about this instance (null: any).</summary>
     public string? InstanceId { get; init; }
 
+    public FaultKind Kind { get; init; } = FaultKind.Error;
+
     public int HttpStatus { get; init; } = 400;
 
     public string Code { get; init; } = "Throttling.User";
 
     public string Message { get; init; } = "Request was denied due to user flow control.";
 
-    /// <summary>Sent as <c>x-acs-retry-after</c> (seconds) when set.</summary>
-    public int? RetryAfterSeconds { get; init; }
+    /// <summary>Sent as <c>x-acs-retry-after</c>, in milliseconds (as every official client reads it), when set.</summary>
+    public int? RetryAfterMs { get; init; }
 
-    /// <summary>How many matching requests get the fault.</summary>
+    /// <summary>Sent verbatim as <c>x-acs-retry-after</c> (to try odd values: 0, -5, "", "soon"); wins over <see cref="RetryAfterMs"/>.</summary>
+    public string? RetryAfterHeader { get; init; }
+
+    /// <summary>For <see cref="FaultKind.Slow"/>: how long the answer is held back (real time).</summary>
+    public int DelayMs { get; init; } = 2000;
+
+    /// <summary>The chance (0–1) that a matching request gets the fault; null: every one, until <see cref="Remaining"/> runs out.</summary>
+    public double? Probability { get; init; }
+
+    /// <summary>How many matching requests get the fault (a negative number: no limit).</summary>
     public int Remaining { get; set; } = 1;
+
+    /// <summary>How many requests got it so far.</summary>
+    public int Hits { get; set; }
 }
 
 /// <summary>A response body to send verbatim instead of the computed one (e.g. a documentation sample).</summary>
@@ -152,7 +221,10 @@ public sealed class CannedAnswer
     public int HttpStatus { get; init; } = 200;
 
     /// <summary>The exact body to send.</summary>
-    public required string Body { get; init; }
+    public string Body { get; init; } = "";
+
+    /// <summary>The exact bytes to send instead of <see cref="Body"/> (to send invalid UTF-8); null: Body as UTF-8.</summary>
+    public byte[]? BodyBytes { get; init; }
 
     /// <summary>How many matching requests get it.</summary>
     public int Remaining { get; set; } = 1;

@@ -16,6 +16,7 @@ public sealed class EmulatorState
     private readonly List<FaultRule> _faults = [];
     private readonly List<CannedAnswer> _canned = [];
     private readonly List<RequestRecord> _requests = [];
+    private readonly Random _faultDice = new(20261211);
     private long _nextJobId = 710_000;
     private long _nextBackupId = 340_000_000;
 
@@ -31,6 +32,9 @@ public sealed class EmulatorState
     public TimeSpan DefaultStageDuration { get; set; }
 
     public DateTimeOffset Now => Clock.GetUtcNow();
+
+    /// <summary>The download side: URL lifetime, downloads to cut short, and a log of file requests.</summary>
+    public DownloadState Downloads { get; } = new();
 
     /// <summary>
     /// Adds an instance with <paramref name="historicalBackups"/> finished automatic backups: one a day by default, or
@@ -62,13 +66,29 @@ public sealed class EmulatorState
                         Mode = "Automated",
                         StartTime = start,
                         EndTime = start.AddMinutes(2).AddSeconds(23),
-                        SizeBytes = instance.BackupSizeBytes - day * 1024 * 1024,
+                        // Each day a MiB smaller; small emulated files shrink by a 64th instead, so they stay files. A
+                        // history at an interval (thousands of sets) keeps the instance's size, so no size goes below zero.
+                        SizeBytes = historyInterval != null ? instance.BackupSizeBytes
+                            : instance.BackupSizeBytes - day * (instance.BackupSizeBytes >= 32 * 1024 * 1024 ? 1024 * 1024 : instance.BackupSizeBytes / 64),
                         Method = MethodOf(instance.Product),
                     });
                 }
             }
             return instance;
         }
+    }
+
+    /// <summary>Deletes an instance (its jobs and backups go with it), as a user deleting it mid-wait would.</summary>
+    public bool RemoveInstance(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) return false;
+        lock (_gate) return _instances.Remove(id);
+    }
+
+    /// <summary>Manual jobs the instance started since <paramref name="since"/> (for the manual-backup limit).</summary>
+    public int ManualJobsSince(EmulatedInstance instance, DateTimeOffset since)
+    {
+        lock (_gate) return _jobs.Count(j => j.Instance == instance && j.Mode == "Manual" && j.CreatedAt >= since);
     }
 
     public EmulatedInstance? FindInstance(string? id, EmulatedProduct product)
@@ -163,9 +183,10 @@ public sealed class EmulatorState
             var sets = BackupSetsOf(instance);
             if (_unpublished.TryGetValue(instance, out var waiting))
             {
-                // Jobs finish in clock order (the task clock only moves forward): a finished job's sets join for good.
+                // A finished job's backups are listed only once the instance's listing lag has passed; the task clock only
+                // moves forward, so once listed they join the ordered sets for good.
                 var now = Now;
-                foreach (var job in waiting.Where(j => j.IsFinished(now)).ToList())
+                foreach (var job in waiting.Where(j => now >= j.FinishedAt + instance.ListingLag).ToList())
                 {
                     waiting.Remove(job);
                     foreach (var backup in job.Backups) sets.Add(backup);
@@ -191,6 +212,12 @@ public sealed class EmulatorState
         lock (_gate) _faults.Add(rule);
     }
 
+    /// <summary>Removes every fault not yet used up.</summary>
+    public void ClearFaults()
+    {
+        lock (_gate) _faults.Clear();
+    }
+
     /// <summary>
     /// Consumes one use of the first fault matching the request, if any. With <paramref name="exactAction"/> only rules
     /// naming the action match (STS calls are not hit by a product's catch-all fault).
@@ -199,13 +226,17 @@ public sealed class EmulatorState
     {
         lock (_gate)
         {
-            var rule = _faults.FirstOrDefault(f => f.Remaining > 0 &&
-                                                   (f.Action == action || f.Action == null && !exactAction) &&
-                                                   (f.InstanceId == null || f.InstanceId == instanceId));
-            if (rule == null) return null;
-            rule.Remaining--;
-            if (rule.Remaining <= 0) _faults.Remove(rule);
-            return rule;
+            foreach (var rule in _faults.ToList())
+            {
+                if (rule.Remaining == 0 || !(rule.Action == action || rule.Action == null && !exactAction) ||
+                    !(rule.InstanceId == null || rule.InstanceId == instanceId))
+                    continue;
+                if (rule.Probability is { } chance && _faultDice.NextDouble() >= chance) continue;
+                rule.Hits++;
+                if (rule.Remaining > 0 && --rule.Remaining == 0) _faults.Remove(rule);
+                return rule;
+            }
+            return null;
         }
     }
 

@@ -1,7 +1,7 @@
 namespace AliBackup.Emulator.Wire;
 
 /// <summary>An error answer in the services' shape: HTTP status plus a JSON body with Code, Message and RequestId.</summary>
-public sealed class ApiErrorException(int httpStatus, string code, string message, int? retryAfterSeconds = null) : Exception(code + ": " + message)
+public sealed class ApiErrorException(int httpStatus, string code, string message, string? retryAfter = null) : Exception(code + ": " + message)
 {
     public int HttpStatus { get; } = httpStatus;
 
@@ -9,7 +9,8 @@ public sealed class ApiErrorException(int httpStatus, string code, string messag
 
     public string ServiceMessage { get; } = message;
 
-    public int? RetryAfterSeconds { get; } = retryAfterSeconds;
+    /// <summary>The x-acs-retry-after header to send (milliseconds, as the official clients read it), when set.</summary>
+    public string? RetryAfter { get; } = retryAfter;
 
     public static ApiErrorException Missing(string parameter) =>
         new(400, "Missing" + parameter, parameter + " is mandatory for this action.");

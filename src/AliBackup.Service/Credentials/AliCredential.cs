@@ -13,6 +13,9 @@ namespace AliBackup.Service.Credentials
         {
             if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("AccessKeyId is empty.", nameof(accessKeyId));
             if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("AccessKeySecret is empty.", nameof(accessKeySecret));
+            // The ID and the token go into headers: a line break in either would start a header of its own.
+            var problem = InputValidation.CredentialProblem(accessKeyId, string.IsNullOrEmpty(securityToken) ? null : securityToken, providerName);
+            if (problem != null) throw new AliBackupCredentialException(problem);
             AccessKeyId = accessKeyId.Trim();
             AccessKeySecret = accessKeySecret;
             SecurityToken = string.IsNullOrEmpty(securityToken) ? null : securityToken;

@@ -65,7 +65,14 @@ namespace AliBackup.Service.Credentials
         /// </summary>
         public CliProfile GetProfile(string? explicitName)
         {
-            if (!Exists) throw new AliBackupCredentialException("The aliyun CLI config file " + ConfigPath + " does not exist.");
+            if (!Exists)
+            {
+                // Name what asked for the profile: -Profile, ALIBABA_CLOUD_PROFILE, or nothing (the chain's own look).
+                var asked = explicitName != null ? "-Profile '" + explicitName + "': "
+                    : _environment.Get(ProfileVariable) is { } fromVariable ? ProfileVariable + " '" + fromVariable + "': " : "";
+                throw new AliBackupCredentialException(asked + (asked.Length > 0 ? "the" : "The") + " aliyun CLI config file " + ConfigPath + " does not exist" +
+                                                       (asked.Length > 0 ? ", so it has no such profile. Create one with 'aliyun configure --profile <name>', or use -Credential." : "."));
+            }
             JsonDocument document;
             try
             {
@@ -94,7 +101,8 @@ namespace AliBackup.Service.Credentials
                     names.Add(profile.Name);
                 }
             }
-            throw new AliBackupCredentialException("The aliyun CLI config file " + ConfigPath + " has no profile named '" + name + "'" +
+            var source = explicitName != null ? "-Profile '" + name + "': " : _environment.Get(ProfileVariable) != null ? ProfileVariable + " '" + name + "': " : "";
+            throw new AliBackupCredentialException(source + (source.Length > 0 ? "the" : "The") + " aliyun CLI config file " + ConfigPath + " has no profile named '" + name + "'" +
                 (names.Count > 0 ? " (it has: " + string.Join(", ", names) + ")." : "."));
         }
     }

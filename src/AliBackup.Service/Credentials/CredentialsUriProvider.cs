@@ -33,11 +33,14 @@ namespace AliBackup.Service.Credentials
         public override string Fingerprint => "credential_uri|" + _uri.AbsoluteUri;
 
         /// <summary>The URI as shown to users: scheme, host and path only.</summary>
-        public string DisplayUri => _uri.GetLeftPart(UriPartial.Path);
+        public string DisplayUri => Shown.GetLeftPart(UriPartial.Path);
+
+        // A user name or password in the URI (basic authentication) is sent, but never shown: it reads ***.
+        private Uri Shown => _uri.UserInfo.Length == 0 ? _uri : new UriBuilder(_uri) { UserName = "***", Password = "" }.Uri;
 
         protected override async Task<AliCredential> FetchAsync(CancellationToken cancellationToken)
         {
-            var trace = new ApiCallTrace { Product = "credentials-uri", Action = "GET " + _uri.AbsolutePath, Endpoint = _uri.GetLeftPart(UriPartial.Authority), Attempt = 1, CredentialSource = "-" };
+            var trace = new ApiCallTrace { Product = "credentials-uri", Action = "GET " + _uri.AbsolutePath, Endpoint = Shown.GetLeftPart(UriPartial.Authority), Attempt = 1, CredentialSource = "-" };
             var started = Context.Time.GetTimestamp();
             int status;
             byte[] body;

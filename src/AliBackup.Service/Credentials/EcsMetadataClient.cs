@@ -44,14 +44,8 @@ namespace AliBackup.Service.Credentials
         {
             var overridden = environment.Get(EndpointVariable);
             if (overridden == null) return DefaultEndpoint;
-            try
-            {
-                return EndpointResolver.ParseEndpoint(overridden);
-            }
-            catch (AliBackupConfigurationException ex)
-            {
-                throw new AliBackupConfigurationException(EndpointVariable + ": " + ex.Message, null, ex);
-            }
+            // The error names the variable; it never shows a user name or password the value may carry.
+            return EndpointResolver.ParseEndpoint(overridden, EndpointVariable);
         }
 
         /// <summary>The IMDSv2 token (PUT /latest/api/token, asking for the SDKs' 6 hours).</summary>

@@ -37,6 +37,28 @@ namespace AliBackup.Service.Credentials
         internal string Fingerprint => RoleArn + "|" + RoleSessionName + "|" + DurationSeconds.ToString(CultureInfo.InvariantCulture) + "|" + Policy + "|" + ExternalId;
     }
 
+    /// <summary>Whose credentials they are, as STS GetCallerIdentity reports it.</summary>
+    public sealed class CallerIdentity
+    {
+        public CallerIdentity(string? accountId, string? arn, string? identityType, string? requestId)
+        {
+            AccountId = accountId;
+            Arn = arn;
+            IdentityType = identityType;
+            RequestId = requestId;
+        }
+
+        public string? AccountId { get; }
+
+        /// <summary>e.g. <c>acs:ram::123456789012****:user/alice</c>.</summary>
+        public string? Arn { get; }
+
+        /// <summary><c>Account</c>, <c>RAMUser</c> or <c>AssumedRoleUser</c>.</summary>
+        public string? IdentityType { get; }
+
+        public string? RequestId { get; }
+    }
+
     /// <summary>
     /// The STS (2015-04-01) calls the credential providers need. AssumeRole is sent as a V1-signed POST with the role
     /// parameters in a form body, exactly as the official credentials libraries send it (so the real service sees the
@@ -74,21 +96,35 @@ namespace AliBackup.Service.Credentials
         public static Uri ResolveEndpoint(EnvironmentReader environment, string? stsRegion)
         {
             var overridden = environment.Get(EndpointVariable);
-            if (overridden != null)
-            {
-                try
-                {
-                    return EndpointResolver.ParseEndpoint(overridden);
-                }
-                catch (AliBackupConfigurationException ex)
-                {
-                    throw new AliBackupConfigurationException(EndpointVariable + ": " + ex.Message, null, ex);
-                }
-            }
-            var region = string.IsNullOrWhiteSpace(stsRegion) ? environment.Get(StsRegionVariable) : stsRegion;
+            // The error names the variable; it never shows a user name or password the value may carry.
+            if (overridden != null) return EndpointResolver.ParseEndpoint(overridden, EndpointVariable);
+            var fromProfile = !string.IsNullOrWhiteSpace(stsRegion);
+            var region = fromProfile ? stsRegion : environment.Get(StsRegionVariable);
             if (string.IsNullOrWhiteSpace(region)) return new Uri("https://sts.aliyuncs.com/");
             var prefix = environment.IsTrue(VpcEndpointVariable) ? "sts-vpc." : "sts.";
-            return new Uri("https://" + prefix + region!.Trim().ToLowerInvariant() + ".aliyuncs.com/");
+            // It becomes part of a host name, like any region.
+            var checkedRegion = InputValidation.Region(region!, fromProfile ? "The profile's sts_region" : StsRegionVariable);
+            return new Uri("https://" + prefix + checkedRegion + ".aliyuncs.com/");
+        }
+
+        /// <summary>
+        /// STS GetCallerIdentity with <paramref name="caller"/>'s keys: needs no permission, so it proves only that the
+        /// keys (and token) are accepted, and says whose they are. V1-signed, like AssumeRole.
+        /// </summary>
+        public async Task<CallerIdentity> GetCallerIdentityAsync(AliCredential caller, CancellationToken cancellationToken)
+        {
+            var query = CommonQuery("GetCallerIdentity");
+            query.Add(Pair("SignatureMethod", AcsV1Signer.SignatureMethod));
+            query.Add(Pair("SignatureVersion", AcsV1Signer.SignatureVersion));
+            query.Add(Pair("SignatureNonce", _context.NonceFactory()));
+            query.Add(Pair("AccessKeyId", caller.AccessKeyId));
+            if (caller.SecurityToken != null) query.Add(Pair("SecurityToken", caller.SecurityToken));
+            var form = new List<KeyValuePair<string, string>>();
+            var signature = AcsV1Signer.Sign("POST", query, caller.AccessKeySecret);
+            query.Add(Pair("Signature", signature.Signature));
+            using var document = await SendAsync("GetCallerIdentity", query, form, caller.ProviderName, signature.StringToSign, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            return new CallerIdentity(root.Str("AccountId"), root.Str("Arn"), root.Str("IdentityType"), root.Str("RequestId"));
         }
 
         /// <summary>STS AssumeRole with <paramref name="caller"/>'s keys (and token, when they are temporary themselves).</summary>

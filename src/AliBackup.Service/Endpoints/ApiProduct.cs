@@ -38,9 +38,11 @@ namespace AliBackup.Service.Endpoints
         public string HostFor(string region)
         {
             if (string.IsNullOrWhiteSpace(region)) throw new ArgumentException("A region is required.", nameof(region));
-            return CentralRegions.Contains(region)
+            // Nothing but a checked region is ever spliced into a host name.
+            var checkedRegion = InputValidation.Region(region, "-Region");
+            return CentralRegions.Contains(checkedRegion)
                 ? HostPrefix + ".aliyuncs.com"
-                : HostPrefix + "." + region.Trim().ToLowerInvariant() + ".aliyuncs.com";
+                : HostPrefix + "." + checkedRegion + ".aliyuncs.com";
         }
 
         public override string ToString() => ProductId + " " + Version;

@@ -12,6 +12,7 @@ namespace AliBackup.Service.Engines
             new RedisBackupEngine(),
             new PolarDbBackupEngine(),
             new MongoDbBackupEngine(),
+            new RdsBackupEngine(),
         };
 
         public static IBackupEngine Get(BackupEngine engine) =>
@@ -24,14 +25,21 @@ namespace AliBackup.Service.Engines
         public static IBackupEngine Resolve(string instanceId, BackupEngine? explicitEngine)
         {
             if (explicitEngine.HasValue) return Get(explicitEngine.Value);
-            var id = instanceId.Trim();
-            var match = All.FirstOrDefault(e => e.InstanceIdPrefixes.Any(p => id.StartsWith(p, StringComparison.OrdinalIgnoreCase)));
+            var match = ByPrefix(instanceId);
             if (match != null) return match;
             var known = string.Join(", ", All.SelectMany(e => e.InstanceIdPrefixes.Select(p => p + "… (" + e.Engine + ")")));
+            // The ID is what is wrong (or needs -Engine beside it), so the error is about -InstanceId.
             throw new AliBackupConfigurationException(
-                "Cannot tell which product the instance '" + instanceId + "' belongs to from its ID. Known prefixes: " + known +
-                ". Pass -Engine " + string.Join("|", All.Select(e => e.Engine.ToString())) + " to say which.",
-                "Engine");
+                "Cannot tell which product the instance " + InputValidation.Show(instanceId.Trim()) + " belongs to from its ID. Known prefixes: " + known +
+                ". Check the ID, or pass -Engine " + string.Join("|", All.Select(e => e.Engine.ToString())) + " for an ID without one (e.g. a MongoDB shard d-…).",
+                "InstanceId");
+        }
+
+        /// <summary>The engine an ID's prefix names, or null when the prefix is not one of theirs.</summary>
+        public static IBackupEngine? ByPrefix(string instanceId)
+        {
+            var id = instanceId.Trim();
+            return All.FirstOrDefault(e => e.InstanceIdPrefixes.Any(p => id.StartsWith(p, StringComparison.OrdinalIgnoreCase)));
         }
     }
 }

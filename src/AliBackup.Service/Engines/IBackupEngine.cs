@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using AliBackup.Service.Endpoints;
@@ -75,19 +76,67 @@ namespace AliBackup.Service.Engines
 
         /// <summary>Items per page: 100 is accepted by all three products.</summary>
         public int PageSize { get; set; } = 100;
+
+        /// <summary>A lookup by BackupId/BackupJobId: an ID that matches nothing is then an error, not an empty list.</summary>
+        public bool IsLookup { get; set; }
+
+        /// <summary>The window when none is given: the last 7 days.</summary>
+        public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(7);
+
+        /// <summary>
+        /// Every backup an instance can still have: from <see cref="InputValidation.EarliestBackupTime"/> to a day ahead.
+        /// Redis and PolarDB require a window; wide ones (Terraform sends 2010–2050) and a future end are accepted.
+        /// </summary>
+        public static BackupQuery Wide(string instanceId, DateTimeOffset now) =>
+            new BackupQuery(instanceId, InputValidation.EarliestBackupTime, now + TimeSpan.FromDays(1));
+
+        /// <summary>
+        /// The query Get-AliBackup sends for one instance: the window given, else the last 7 days; a lookup by ID with no
+        /// window given searches every backup (an old backup piped back in is still found) and reports one it cannot find.
+        /// </summary>
+        public static BackupQuery For(string instanceId, DateTimeOffset? start, DateTimeOffset? end, string? backupId, string? backupJobId, DateTimeOffset now)
+        {
+            InputValidation.BackupWindow(start, end, now);
+            var lookup = !string.IsNullOrWhiteSpace(backupId) || !string.IsNullOrWhiteSpace(backupJobId);
+            BackupQuery query;
+            if (lookup && !start.HasValue && !end.HasValue)
+            {
+                query = Wide(instanceId, now);
+            }
+            else
+            {
+                var windowEnd = end ?? now;
+                query = new BackupQuery(instanceId, start ?? windowEnd - DefaultWindow, windowEnd);
+            }
+            query.BackupId = string.IsNullOrWhiteSpace(backupId) ? null : backupId;
+            query.BackupJobId = string.IsNullOrWhiteSpace(backupJobId) ? null : backupJobId;
+            query.IsLookup = lookup;
+            return query;
+        }
+
+        /// <summary>The same window and paging for other IDs.</summary>
+        internal BackupQuery With(string instanceId, string? backupId, string? backupJobId) =>
+            new BackupQuery(instanceId, StartTime, EndTime) { BackupId = backupId, BackupJobId = backupJobId, PageSize = PageSize, IsLookup = IsLookup };
     }
 
     /// <summary>One page of DescribeBackups.</summary>
     public sealed class BackupPage
     {
-        public BackupPage(IReadOnlyList<Backup> items, int pageNumber, int pageSize, long totalCount, int? itemsOnPage = null)
+        public BackupPage(IReadOnlyList<Backup> items, int pageNumber, int pageSize, long totalCount, int? itemsOnPage = null, IReadOnlyList<string>? listedKeys = null)
         {
             Items = items;
             PageNumber = pageNumber;
             PageSize = pageSize;
             TotalCount = totalCount;
             ItemsOnPage = itemsOnPage ?? items.Count;
+            ListedKeys = listedKeys ?? items.Select(KeyOf).ToList();
         }
+
+        /// <summary>What identifies a listed backup (its ID, and its node for per-shard backups).</summary>
+        public static string KeyOf(Backup backup) => backup.BackupId + "|" + backup.NodeInstanceId;
+
+        /// <summary>The keys of every item the service listed on the page, before any filtering done here (to tell a repeated page).</summary>
+        public IReadOnlyList<string> ListedKeys { get; }
 
         public IReadOnlyList<Backup> Items { get; }
         public int PageNumber { get; }

@@ -14,7 +14,7 @@ namespace AliBackup.Service.Engines
     /// with a lowercase j, <c>BackupSetStatus</c>, <c>Progress</c> like "18%" while running), so a task that leaves the
     /// list has ended and is resolved through DescribeBackups.
     /// </summary>
-    public sealed class MongoDbBackupEngine : IBackupEngine
+    public sealed partial class MongoDbBackupEngine : IBackupEngine
     {
         public static readonly ApiProduct ApiProduct = new ApiProduct("dds", "2015-12-01", "mongodb",
             centralRegions: new[] { "cn-beijing", "cn-beijing-finance-1", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-qingdao", "cn-shanghai", "cn-shenzhen", "cn-wulanchabu" },
@@ -41,27 +41,27 @@ namespace AliBackup.Service.Engines
             var request = channel.Request("DescribeBackupTasks")
                 .With("DBInstanceId", query.InstanceId)
                 .With("BackupJobId", query.BackupJobId);
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            return document.RootElement.Items("BackupJobs").Select(job =>
+            return await channel.ReadAsync(request, (root, answer) => (IReadOnlyList<BackupTask>)root.RequiredItems("BackupJobs").Select(job =>
             {
+                // The wire key has a lowercase j; newer models may correct it.
+                var jobId = WireReaders.RequiredId(job, "task", "BackupjobId", "BackupJobId");
                 var raw = job.Str("BackupSetStatus");
                 return channel.Stamp(new BackupTask
                 {
                     Engine = BackupEngine.MongoDB,
                     InstanceId = query.InstanceId,
-                    // The wire key has a lowercase j; newer models may correct it.
-                    BackupJobId = job.Str("BackupjobId", "BackupJobId") ?? "",
+                    BackupJobId = jobId,
                     RawStatus = raw,
                     Status = FromBackupSetStatus(raw),
-                    Progress = job.Int("Progress"),
+                    Progress = answer.Percent(job, "job " + jobId, "Progress"),
                     JobMode = job.Str("JobMode"),
                     TaskAction = string.Equals(job.Str("JobMode"), "Manual", StringComparison.OrdinalIgnoreCase) ? "TempBackupTask" : null,
-                    StartTime = job.Time("BackupStartTime", "StartTime"),
+                    StartTime = answer.Time(job, "job " + jobId, "BackupStartTime", "StartTime"),
                 });
             })
             // The API has no mode filter; apply the one asked for here.
             .Where(t => query.JobMode == null || string.Equals(t.JobMode, query.JobMode.Value.ToString(), StringComparison.OrdinalIgnoreCase))
-            .ToList();
+            .ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)
@@ -72,24 +72,25 @@ namespace AliBackup.Service.Engines
                 .WithBackupWindow(query, pageSize, pageNumber)
                 .With("BackupId", query.BackupId)
                 .With("BackupJobId", query.BackupJobId);
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var items = root.Items("Backups", "Backup").Select(item => channel.Stamp(item.ReadDownloadableBackup(BackupEngine.MongoDB, query.InstanceId))).ToList();
-            return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, root.Int("PageSize") ?? pageSize, root.Long("TotalCount") ?? items.Count);
+            return await channel.ReadAsync(request, (root, answer) =>
+            {
+                var items = root.RequiredItems("Backups", "Backup").Select(item => channel.Stamp(item.ReadDownloadableBackup(answer, BackupEngine.MongoDB, query.InstanceId))).ToList();
+                return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, root.Int("PageSize") ?? pageSize, root.Long("TotalCount") ?? items.Count);
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<StartedBackup> StartBackupAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken)
         {
             var request = channel.Request("CreateBackup", isIdempotent: false).With("DBInstanceId", instanceId);
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var jobId = root.Str("BackupJobId", "BackupjobId");
-            var backupId = root.Str("BackupId");
-            // Older answers carry only BackupId (being retired); it then stands in for the job, and maps to the backup directly.
-            var id = string.IsNullOrEmpty(jobId) ? backupId : jobId;
-            if (string.IsNullOrEmpty(id))
-                throw new AliBackupApiException(Product.ProductId, "CreateBackup", 200, "InvalidResponse", "The answer carried neither BackupJobId nor BackupId.", root.Str("RequestId"));
-            return new StartedBackup(id!, backupId, root.Str("RequestId"));
+            return await channel.ReadAsync(request, (root, answer) =>
+            {
+                var jobId = root.Str("BackupJobId", "BackupjobId");
+                var backupId = root.Str("BackupId");
+                // Older answers carry only BackupId (being retired); it then stands in for the job, and maps to the backup directly.
+                var id = string.IsNullOrWhiteSpace(jobId) ? backupId : jobId;
+                if (string.IsNullOrWhiteSpace(id)) throw new ResponseShapeException("it carried neither BackupJobId nor BackupId");
+                return new StartedBackup(id!.Trim(), backupId, answer.RequestId);
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         public IReadOnlyList<Backup> MatchBackups(BackupTask task, string jobId, IReadOnlyList<Backup> candidates) =>

@@ -13,7 +13,7 @@ namespace AliBackup.Service.Engines
     /// <c>Items.BackupJob[]</c>, backups as <c>Items.Backup[]</c> with every field a string. PolarDB backups carry no
     /// job ID and no download URL, and its task filter parameter is <c>BackupMode</c>.
     /// </summary>
-    public sealed class PolarDbBackupEngine : IBackupEngine
+    public sealed partial class PolarDbBackupEngine : IBackupEngine
     {
         public static readonly ApiProduct ApiProduct = new ApiProduct("polardb", "2017-08-01", "polardb",
             centralRegions: new[] { "cn-beijing", "cn-beijing-finance-1", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-qingdao", "cn-shanghai", "cn-wulanchabu" },
@@ -44,8 +44,9 @@ namespace AliBackup.Service.Engines
                 .With("DBClusterId", query.InstanceId)
                 .With("BackupJobId", query.BackupJobId)
                 .With("BackupMode", query.JobMode?.ToString());
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            return document.RootElement.Items("Items", "BackupJob").Select(job => channel.Stamp(job.ReadProgressStatusTask(BackupEngine.PolarDB, query.InstanceId))).ToList();
+            return await channel.ReadAsync(request, (root, answer) =>
+                (IReadOnlyList<BackupTask>)root.RequiredItems("Items", "BackupJob")
+                    .Select(job => channel.Stamp(job.ReadProgressStatusTask(answer, BackupEngine.PolarDB, query.InstanceId))).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)
@@ -56,32 +57,34 @@ namespace AliBackup.Service.Engines
                 .With("DBClusterId", query.InstanceId)
                 .WithBackupWindow(query, pageSize, pageNumber)
                 .With("BackupId", query.BackupId);
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var items = root.Items("Items", "Backup").Select(item =>
+            return await channel.ReadAsync(request, (root, answer) =>
             {
-                var raw = item.Str("BackupStatus");
-                return channel.Stamp(new Backup
+                var listed = root.RequiredItems("Items", "Backup").Select(item =>
                 {
-                    Engine = BackupEngine.PolarDB,
-                    InstanceId = item.Str("DBClusterId") ?? query.InstanceId,
-                    BackupId = item.Str("BackupId") ?? "",
-                    RawStatus = raw,
-                    Status = StatusWords.FromBackupStatus(raw),
-                    Type = StatusWords.FromBackupType(item.Str("BackupType")),
-                    Method = item.Str("BackupMethod"),
-                    Mode = item.Str("BackupMode"),
-                    StartTime = item.Time("BackupStartTime"),
-                    EndTime = item.Time("BackupEndTime"),
-                    Size = item.Long("BackupSetSize") ?? 0,
-                });
-            })
-            // The API has no job filter; a BackupJobId asked for can only be honoured where it equals the BackupId.
-            .Where(b => query.BackupJobId == null || b.BackupId == query.BackupJobId)
-            .ToList();
-            var total = root.Long("TotalRecordCount") ?? items.Count;
-            var pageCount = root.Int("PageRecordCount") ?? items.Count;
-            return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, pageSize, total, pageCount);
+                    var backupId = WireReaders.RequiredId(item, "backup", "BackupId");
+                    var what = "backup " + backupId;
+                    var raw = item.Str("BackupStatus");
+                    return channel.Stamp(new Backup
+                    {
+                        Engine = BackupEngine.PolarDB,
+                        InstanceId = item.Str("DBClusterId") ?? query.InstanceId,
+                        BackupId = backupId,
+                        RawStatus = raw,
+                        Status = StatusWords.FromBackupStatus(raw),
+                        Type = StatusWords.FromBackupType(item.Str("BackupType")),
+                        Method = item.Str("BackupMethod"),
+                        Mode = item.Str("BackupMode"),
+                        StartTime = answer.Time(item, what, "BackupStartTime"),
+                        EndTime = answer.Time(item, what, "BackupEndTime"),
+                        Size = answer.Size(item, "BackupSetSize", what),
+                    });
+                }).ToList();
+                // The API has no job filter; a BackupJobId asked for can only be honoured where it equals the BackupId.
+                var items = listed.Where(b => query.BackupJobId == null || b.BackupId == query.BackupJobId).ToList();
+                var total = root.Long("TotalRecordCount") ?? listed.Count;
+                var pageCount = root.Int("PageRecordCount") ?? listed.Count;
+                return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, pageSize, total, pageCount, listed.Select(BackupPage.KeyOf).ToList());
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<StartedBackup> StartBackupAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken)
@@ -90,12 +93,8 @@ namespace AliBackup.Service.Engines
             var request = channel.Request("CreateBackup", isIdempotent: true)
                 .With("DBClusterId", instanceId)
                 .With("ClientToken", "alibackup-" + Guid.NewGuid().ToString("N"));
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var jobId = root.Str("BackupJobId", "BackupJobID");
-            if (string.IsNullOrEmpty(jobId))
-                throw new AliBackupApiException(Product.ProductId, "CreateBackup", 200, "InvalidResponse", "The answer carried no BackupJobId.", root.Str("RequestId"));
-            return new StartedBackup(jobId!, null, root.Str("RequestId"));
+            return await channel.ReadAsync(request, (root, answer) =>
+                new StartedBackup(WireReaders.RequiredId(root, "CreateBackup answer", "BackupJobId", "BackupJobID"), null, answer.RequestId), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -31,6 +31,43 @@ namespace AliBackup.Service.Engines
 
         public Task<JsonDocument> CallAsync(ApiRequest request, CancellationToken cancellationToken) => _client.CallAsync(request, cancellationToken);
 
+        /// <summary>
+        /// Sends the call and reads its answer with <paramref name="read"/>. Whatever the reader trips over in the
+        /// answer (a missing list, a field of the wrong kind, text that is not text, nesting too deep) becomes one
+        /// <see cref="AliBackupInvalidResponseException"/> naming the action and the RequestId; corrections the reader
+        /// made are passed to the observer as warnings.
+        /// </summary>
+        public async Task<T> ReadAsync<T>(ApiRequest request, Func<JsonElement, AnswerContext, T> read, CancellationToken cancellationToken)
+        {
+            using var document = await _client.CallAsync(request, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            string? requestId = null;
+            try
+            {
+                requestId = root.Str("RequestId", "requestId");
+            }
+            catch (Exception ex) when (ex is ResponseShapeException || ex is InvalidOperationException)
+            {
+                // An unreadable RequestId is reported with whatever else is wrong below.
+            }
+            if (string.IsNullOrWhiteSpace(requestId)) requestId = request.AnsweredRequestId;
+            var context = new AnswerContext(Product.ProductId, request.Action, requestId);
+            T result;
+            try
+            {
+                if (root.ValueKind != JsonValueKind.Object) throw new ResponseShapeException("the answer is " + JsonFields.Describe(root) + ", not a JSON object");
+                result = read(root, context);
+            }
+            catch (Exception ex) when (ex is ResponseShapeException || ex is InvalidOperationException || ex is FormatException ||
+                                       ex is OverflowException || ex is ArgumentException || ex is JsonException)
+            {
+                throw new AliBackupInvalidResponseException(Product.ProductId, request.Action, 200, requestId, ex.Message, ex);
+            }
+            if (context.Notices.Count > 0 && _client.Options.Observer is IServiceNoticeObserver observer)
+                foreach (var notice in context.Notices) observer.OnNotice(notice);
+            return result;
+        }
+
         /// <summary>Stamps where an object was read from, so a piped cmdlet talks to the same place.</summary>
         public BackupTask Stamp(BackupTask task)
         {

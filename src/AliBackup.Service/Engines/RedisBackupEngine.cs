@@ -9,7 +9,7 @@ using AliBackup.Service.OpenApi;
 namespace AliBackup.Service.Engines
 {
     /// <summary>ApsaraDB for Redis / Tair: API r-kvstore 2015-01-01.</summary>
-    public sealed class RedisBackupEngine : IBackupEngine
+    public sealed partial class RedisBackupEngine : IBackupEngine
     {
         public static readonly ApiProduct ApiProduct = new ApiProduct("r-kvstore", "2015-01-01", "r-kvstore",
             centralRegions: new[] { "cn-beijing", "cn-beijing-finance-1", "cn-hangzhou", "cn-hangzhou-finance", "cn-heyuan", "cn-north-2-gov-1", "cn-qingdao", "cn-shanghai", "cn-wulanchabu" },
@@ -38,10 +38,12 @@ namespace AliBackup.Service.Engines
                 .With("InstanceId", query.InstanceId)
                 .With("BackupJobId", query.BackupJobId)
                 .With("JobMode", query.JobMode?.ToString());
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var instanceId = root.Str("InstanceId") ?? query.InstanceId;
-            return root.Items("BackupJobs").Select(job => channel.Stamp(job.ReadProgressStatusTask(BackupEngine.Redis, instanceId))).ToList();
+            return await channel.ReadAsync(request, (root, answer) =>
+            {
+                var instanceId = root.Str("InstanceId") ?? query.InstanceId;
+                return (IReadOnlyList<BackupTask>)root.RequiredItems("BackupJobs")
+                    .Select(job => channel.Stamp(job.ReadProgressStatusTask(answer, BackupEngine.Redis, instanceId))).ToList();
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)
@@ -51,21 +53,18 @@ namespace AliBackup.Service.Engines
                 .WithBackupWindow(query, query.PageSize, pageNumber)
                 .With("BackupId", query.BackupId)
                 .With("BackupJobId", query.BackupJobId);
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var items = root.Items("Backups", "Backup").Select(item => channel.Stamp(item.ReadDownloadableBackup(BackupEngine.Redis, query.InstanceId))).ToList();
-            return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, root.Int("PageSize") ?? query.PageSize, root.Long("TotalCount") ?? items.Count);
+            return await channel.ReadAsync(request, (root, answer) =>
+            {
+                var items = root.RequiredItems("Backups", "Backup").Select(item => channel.Stamp(item.ReadDownloadableBackup(answer, BackupEngine.Redis, query.InstanceId))).ToList();
+                return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, root.Int("PageSize") ?? query.PageSize, root.Long("TotalCount") ?? items.Count);
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<StartedBackup> StartBackupAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken)
         {
             var request = channel.Request("CreateBackup", isIdempotent: false).With("InstanceId", instanceId);
-            using var document = await channel.CallAsync(request, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var jobId = root.Str("BackupJobID", "BackupJobId");
-            if (string.IsNullOrEmpty(jobId))
-                throw new AliBackupApiException(Product.ProductId, "CreateBackup", 200, "InvalidResponse", "The answer carried no BackupJobID.", root.Str("RequestId"));
-            return new StartedBackup(jobId!, null, root.Str("RequestId"));
+            return await channel.ReadAsync(request, (root, answer) =>
+                new StartedBackup(WireReaders.RequiredId(root, "CreateBackup answer", "BackupJobID", "BackupJobId"), null, answer.RequestId), cancellationToken).ConfigureAwait(false);
         }
 
         public IReadOnlyList<Backup> MatchBackups(BackupTask task, string jobId, IReadOnlyList<Backup> candidates) =>

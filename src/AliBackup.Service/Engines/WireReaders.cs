@@ -19,43 +19,46 @@ namespace AliBackup.Service.Engines
             .With("PageNumber", pageNumber.ToString(CultureInfo.InvariantCulture));
 
         /// <summary>A task item with <c>BackupProgressStatus</c> (Redis <c>BackupJobs[]</c>, PolarDB <c>Items.BackupJob[]</c>).</summary>
-        public static BackupTask ReadProgressStatusTask(this JsonElement job, BackupEngine engine, string instanceId)
+        public static BackupTask ReadProgressStatusTask(this JsonElement job, AnswerContext answer, BackupEngine engine, string instanceId)
         {
+            var jobId = RequiredId(job, "task", "BackupJobID", "BackupJobId");
             var raw = job.Str("BackupProgressStatus");
             return new BackupTask
             {
                 Engine = engine,
                 InstanceId = instanceId,
-                BackupJobId = job.Str("BackupJobID", "BackupJobId") ?? "",
+                BackupJobId = jobId,
                 RawStatus = raw,
                 Status = StatusWords.FromProgressStatus(raw),
                 // Newer Redis responses carry Progress beside Process; both mean percent complete.
-                Progress = job.Int("Progress") ?? job.Int("Process"),
+                Progress = answer.Percent(job, "job " + jobId, "Progress", "Process"),
                 JobMode = job.Str("JobMode"),
                 TaskAction = job.Str("TaskAction"),
-                StartTime = job.Time("StartTime"),
+                StartTime = answer.Time(job, "job " + jobId, "StartTime"),
                 NodeId = job.Str("NodeId"),
             };
         }
 
         /// <summary>A backup item of <c>Backups.Backup[]</c> with download URLs (Redis, MongoDB).</summary>
-        public static Backup ReadDownloadableBackup(this JsonElement item, BackupEngine engine, string instanceId)
+        public static Backup ReadDownloadableBackup(this JsonElement item, AnswerContext answer, BackupEngine engine, string instanceId)
         {
+            var backupId = RequiredId(item, "backup", "BackupId");
+            var what = "backup " + backupId;
             var raw = item.Str("BackupStatus");
             return new Backup
             {
                 Engine = engine,
                 InstanceId = instanceId,
-                BackupId = item.Str("BackupId") ?? "",
+                BackupId = backupId,
                 BackupJobId = item.Str("BackupJobID", "BackupJobId", "BackupjobId"),
                 RawStatus = raw,
                 Status = StatusWords.FromBackupStatus(raw),
                 Type = StatusWords.FromBackupType(item.Str("BackupType")),
                 Method = item.Str("BackupMethod"),
                 Mode = item.Str("BackupMode"),
-                StartTime = item.Time("BackupStartTime"),
-                EndTime = item.Time("BackupEndTime"),
-                Size = item.Long("BackupSize") ?? 0,
+                StartTime = answer.Time(item, what, "BackupStartTime"),
+                EndTime = answer.Time(item, what, "BackupEndTime"),
+                Size = answer.Size(item, "BackupSize", what),
                 // An empty URL means the backup cannot be downloaded.
                 DownloadUrl = NullIfEmpty(item.Str("BackupDownloadURL")),
                 IntranetDownloadUrl = NullIfEmpty(item.Str("BackupIntranetDownloadURL")),
@@ -63,6 +66,18 @@ namespace AliBackup.Service.Engines
                 EngineVersion = item.Str("EngineVersion"),
                 DatabaseNames = NullIfEmpty(item.Str("BackupDBNames")),
             };
+        }
+
+        /// <summary>
+        /// The ID an item is known by: without it the item cannot be matched, waited on or shown, so its absence is a
+        /// fault of the answer, not an empty string.
+        /// </summary>
+        public static string RequiredId(JsonElement item, string what, params string[] names)
+        {
+            if (item.ValueKind != JsonValueKind.Object) throw new ResponseShapeException("a " + what + " item is " + JsonFields.Describe(item) + ", not an object");
+            var id = item.Str(names);
+            if (string.IsNullOrWhiteSpace(id)) throw new ResponseShapeException("a " + what + " item has no " + names[0]);
+            return id!.Trim();
         }
 
         public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -11,5 +11,8 @@ namespace AliBackup
 
         /// <summary>ApsaraDB for MongoDB (API dds 2015-12-01); instance IDs start with <c>dds-</c>.</summary>
         MongoDB,
+
+        /// <summary>ApsaraDB RDS (API rds 2014-08-15); instance IDs start with <c>rm-</c>, <c>pgm-</c>, <c>rr-</c> or <c>pgr-</c>.</summary>
+        RDS,
     }
 }

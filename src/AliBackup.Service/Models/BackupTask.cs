@@ -39,6 +39,12 @@ namespace AliBackup
         /// <summary>When the task started (UTC).</summary>
         public DateTimeOffset? StartTime { get; set; }
 
+        /// <summary>
+        /// The backup set the task produced, where the service names it (RDS, once the task has finished and was queried
+        /// by its job ID).
+        /// </summary>
+        public string? BackupId { get; set; }
+
         /// <summary>The data node the task runs on, where reported.</summary>
         public string? NodeId { get; set; }
 

@@ -31,6 +31,9 @@ namespace AliBackup.Service.OpenApi
         /// </summary>
         public bool IsIdempotent { get; }
 
+        /// <summary>The RequestId of the answer the client returned (from the body, else the x-acs-request-id header).</summary>
+        public string? AnsweredRequestId { get; set; }
+
         /// <summary>Business parameters; sent in the query string, as the official clients do.</summary>
         public List<KeyValuePair<string, string>> Parameters { get; } = new List<KeyValuePair<string, string>>();
 
@@ -56,6 +59,12 @@ namespace AliBackup.Service.OpenApi
         public TimeSpan Duration { get; set; }
         public string CredentialSource { get; set; } = "";
 
+        /// <summary>More about the failure (the transport's reason, what was wrong with the answer).</summary>
+        public string? Detail { get; set; }
+
+        /// <summary>What the client does next, when it tries again (delay and attempt), e.g. "retrying in 1.2 s (attempt 2 of 8)".</summary>
+        public string? Retry { get; set; }
+
         /// <summary>The canonical request that was signed, with the security token replaced by <c>***</c>. It never holds the signature.</summary>
         public string CanonicalRequest { get; set; } = "";
 
@@ -63,9 +72,11 @@ namespace AliBackup.Service.OpenApi
         {
             var outcome = HttpStatus.HasValue ? "HTTP " + HttpStatus.Value : "no response";
             if (ErrorCode != null) outcome += " " + ErrorCode;
+            if (Detail != null) outcome += " (" + Detail + ")";
             return Product + " " + Action + " region=" + (Region ?? "-") + " endpoint=" + Endpoint +
                    (Attempt > 1 ? " attempt=" + Attempt : "") + " -> " + outcome +
-                   " RequestId=" + (RequestId ?? "-") + " in " + (int)Duration.TotalMilliseconds + " ms";
+                   " RequestId=" + (RequestId ?? "-") + " in " + (int)Duration.TotalMilliseconds + " ms" +
+                   (Retry == null ? "" : "; " + Retry);
         }
     }
 
@@ -73,5 +84,33 @@ namespace AliBackup.Service.OpenApi
     public interface IApiCallObserver
     {
         void OnCallCompleted(ApiCallTrace trace);
+    }
+}
+
+namespace AliBackup.Service.OpenApi
+{
+    /// <summary>Something the service layer tells the user about without failing: an odd value it corrected, an answer it recovered.</summary>
+    public sealed class ServiceNotice
+    {
+        public ServiceNotice(string message, bool isWarning, string? key = null)
+        {
+            Message = message;
+            IsWarning = isWarning;
+            Key = key ?? message;
+        }
+
+        public string Message { get; }
+
+        /// <summary>Warning stream when true, verbose otherwise.</summary>
+        public bool IsWarning { get; }
+
+        /// <summary>Notices with the same key say the same thing (a wait polls the same odd value every round): show one.</summary>
+        public string Key { get; }
+    }
+
+    /// <summary>An <see cref="IApiCallObserver"/> that also wants <see cref="ServiceNotice"/>s (the cmdlets do).</summary>
+    public interface IServiceNoticeObserver
+    {
+        void OnNotice(ServiceNotice notice);
     }
 }

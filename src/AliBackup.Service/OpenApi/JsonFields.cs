@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 
 namespace AliBackup.Service.OpenApi
@@ -17,10 +18,10 @@ namespace AliBackup.Service.OpenApi
             if (element.ValueKind != JsonValueKind.Object) return null;
             foreach (var name in names)
             {
-                if (!element.TryGetProperty(name, out var value)) continue;
+                if (!TryGet(element, name, out var value)) continue;
                 switch (value.ValueKind)
                 {
-                    case JsonValueKind.String: return value.GetString();
+                    case JsonValueKind.String: return TextOf(value, name);
                     case JsonValueKind.Number: return value.GetRawText();
                     case JsonValueKind.True: return "true";
                     case JsonValueKind.False: return "false";
@@ -32,10 +33,10 @@ namespace AliBackup.Service.OpenApi
         /// <summary>As <see cref="Str(JsonElement, string[])"/> for one name, without an array per read (readers run per item).</summary>
         public static string? Str(this JsonElement element, string name)
         {
-            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value)) return null;
+            if (element.ValueKind != JsonValueKind.Object || !TryGet(element, name, out var value)) return null;
             switch (value.ValueKind)
             {
-                case JsonValueKind.String: return value.GetString();
+                case JsonValueKind.String: return TextOf(value, name);
                 case JsonValueKind.Number: return value.GetRawText();
                 case JsonValueKind.True: return "true";
                 case JsonValueKind.False: return "false";
@@ -45,6 +46,38 @@ namespace AliBackup.Service.OpenApi
 
         /// <summary>As <see cref="Str(JsonElement, string[])"/> for two names, without an array per read.</summary>
         public static string? Str(this JsonElement element, string name, string otherName) => element.Str(name) ?? element.Str(otherName);
+
+        /// <summary>
+        /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>, except that a property name that is not valid
+        /// text (an escaped lone surrogate) is a fault of the answer, not an <see cref="InvalidOperationException"/>.
+        /// </summary>
+        private static bool TryGet(JsonElement element, string name, out JsonElement value)
+        {
+            try
+            {
+                return element.TryGetProperty(name, out value);
+            }
+            catch (InvalidOperationException)
+            {
+                throw new ResponseShapeException("a property name near " + name + " is not valid text (invalid UTF-8 or a lone surrogate)");
+            }
+        }
+
+        /// <summary>
+        /// A JSON string as text. Invalid UTF-8 or an escaped lone surrogate cannot become a .NET string; that is a fault
+        /// of the answer, reported as such, never a raw <see cref="InvalidOperationException"/>.
+        /// </summary>
+        private static string TextOf(JsonElement value, string name)
+        {
+            try
+            {
+                return value.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw new ResponseShapeException(name + " is not valid text (invalid UTF-8 or a lone surrogate)");
+            }
+        }
 
         /// <summary>The first of <paramref name="names"/> present as a whole number (JSON number or numeric string).</summary>
         public static long? Long(this JsonElement element, params string[] names) => ParseLong(element.Str(names));
@@ -90,7 +123,7 @@ namespace AliBackup.Service.OpenApi
             var current = element;
             foreach (var name in path)
             {
-                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current)) return null;
+                if (current.ValueKind != JsonValueKind.Object || !TryGet(current, name, out current)) return null;
             }
             return current;
         }
@@ -102,16 +135,75 @@ namespace AliBackup.Service.OpenApi
         public static IEnumerable<JsonElement> Items(this JsonElement element, params string[] path)
         {
             var found = element.At(path);
-            if (found == null) yield break;
-            var value = found.Value;
-            if (value.ValueKind == JsonValueKind.Array)
+            if (found == null) return Array.Empty<JsonElement>();
+            return ItemsOf(found.Value, path);
+        }
+
+        /// <summary>
+        /// As <see cref="Items"/>, but the list must be there: an answer without it is not an empty list, it is not the
+        /// answer the action gives (a silent empty result would read as "no backups"). A null or an empty container
+        /// object (<c>"Backups": {}</c>) still counts as empty.
+        /// </summary>
+        public static IEnumerable<JsonElement> RequiredItems(this JsonElement element, params string[] path)
+        {
+            if (element.ValueKind != JsonValueKind.Object) throw new ResponseShapeException("the answer is not a JSON object");
+            var current = element;
+            for (var i = 0; i < path.Length; i++)
             {
-                foreach (var item in value.EnumerateArray()) yield return item;
+                if (current.ValueKind == JsonValueKind.Null) return Array.Empty<JsonElement>();
+                if (current.ValueKind != JsonValueKind.Object)
+                    throw new ResponseShapeException(string.Join(".", path, 0, i) + " is " + Describe(current) + ", not an object");
+                if (!TryGet(current, path[i], out var next))
+                {
+                    // "Backups": {} — the container is there and holds nothing.
+                    if (i > 0 && IsEmptyObject(current)) return Array.Empty<JsonElement>();
+                    throw new ResponseShapeException("it has no " + string.Join(".", path) + " list");
+                }
+                current = next;
             }
-            else if (value.ValueKind == JsonValueKind.Object)
+            return ItemsOf(current, path);
+        }
+
+        private static IEnumerable<JsonElement> ItemsOf(JsonElement value, string[] path)
+        {
+            switch (value.ValueKind)
             {
-                yield return value;
+                case JsonValueKind.Array: return value.EnumerateArray().ToList();
+                case JsonValueKind.Object: return new[] { value };
+                case JsonValueKind.Null:
+                case JsonValueKind.Undefined: return Array.Empty<JsonElement>();
+                default: throw new ResponseShapeException(string.Join(".", path) + " is " + Describe(value) + ", not a list");
             }
         }
+
+        private static bool IsEmptyObject(JsonElement value)
+        {
+            using var properties = value.EnumerateObject();
+            return !properties.MoveNext();
+        }
+
+        /// <summary>A JSON value's kind in words, for messages.</summary>
+        public static string Describe(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String: return "a string";
+                case JsonValueKind.Number: return "a number";
+                case JsonValueKind.True:
+                case JsonValueKind.False: return "a boolean";
+                case JsonValueKind.Array: return "a list";
+                case JsonValueKind.Object: return "an object";
+                default: return "null";
+            }
+        }
+    }
+
+    /// <summary>
+    /// An answer that does not have the shape its action gives (a field of the wrong kind, text that is not text, a
+    /// missing list). The channel turns it into <see cref="AliBackupInvalidResponseException"/> with the action and RequestId.
+    /// </summary>
+    public sealed class ResponseShapeException : Exception
+    {
+        public ResponseShapeException(string reason) : base(reason) { }
     }
 }

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading;
@@ -14,16 +16,28 @@ namespace AliBackup.Service.OpenApi
     /// <summary>Settings of <see cref="OpenApiClient"/>; the defaults are what the cmdlets use.</summary>
     public sealed class OpenApiClientOptions
     {
-        /// <summary>Attempts per call, counting the first (transient failures only are retried).</summary>
-        public int MaxAttempts { get; set; } = 3;
+        /// <summary>
+        /// Attempts per call, counting the first (transient failures only are retried). Eight attempts with exponential
+        /// backoff ride out a throttling storm of half a minute or so; <see cref="RetryBudget"/> bounds them in time.
+        /// </summary>
+        public int MaxAttempts { get; set; } = 8;
 
-        /// <summary>First retry delay; doubles per attempt, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
-        public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+        /// <summary>The backoff's first step; the step doubles per attempt up to <see cref="MaxRetryDelay"/>, and each delay is drawn from 0 to the step (full jitter).</summary>
+        public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-        public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+        public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
 
-        /// <summary>How long one HTTP exchange may take.</summary>
+        /// <summary>No retry starts once this much time has passed since the first attempt (or would pass during its delay).</summary>
+        public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>The longest <c>x-acs-retry-after</c> hint honoured (aliyun-cli caps it at 60 s too).</summary>
+        public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>How long one HTTP exchange may take, answer body included.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>The largest answer body read; a bigger one is an invalid response, not an out-of-memory.</summary>
+        public int MaxResponseBytes { get; set; } = 32 * 1024 * 1024;
 
         /// <summary>
         /// Whether throttling answers are retried here. The waiter turns this off and slows its own schedule instead.
@@ -37,6 +51,9 @@ namespace AliBackup.Service.OpenApi
 
         /// <summary>A fresh x-acs-signature-nonce per request (tests may replace it).</summary>
         public Func<string> NonceFactory { get; set; } = NewNonce;
+
+        /// <summary>A number in [0, 1) per retry, for the jitter (tests may fix it).</summary>
+        public Func<double>? JitterSource { get; set; }
 
         public IApiCallObserver? Observer { get; set; }
 
@@ -54,11 +71,21 @@ namespace AliBackup.Service.OpenApi
     /// <summary>
     /// The RPC-style OpenAPI client: signs each call with V3 (ACS3-HMAC-SHA256), sends the business parameters in
     /// the query string of an empty-bodied POST to <c>/</c> (as the official clients do), turns error bodies into
-    /// <see cref="AliBackupApiException"/>, and retries transient failures with a fresh nonce and date.
+    /// <see cref="AliBackupApiException"/> and unreadable ones into <see cref="AliBackupInvalidResponseException"/>,
+    /// and retries transient failures, each attempt freshly signed (new nonce and date) and traced.
     /// </summary>
+    /// <remarks>
+    /// Retries: throttling (a <c>Throttling*</c> code, 429, or a positive <c>x-acs-retry-after</c>, in milliseconds) waits
+    /// as long as the service asks (at most <see cref="OpenApiClientOptions.MaxRetryAfter"/>), anything else transient
+    /// (5xx, no answer, an unreadable answer) waits an exponential backoff with full jitter; all within
+    /// <see cref="OpenApiClientOptions.MaxAttempts"/> and <see cref="OpenApiClientOptions.RetryBudget"/>. A write is
+    /// resent only when it certainly was not carried out (throttled with a 4xx, or the connection was refused), unless it
+    /// is idempotent (it carries a token the service deduplicates on).
+    /// </remarks>
     public sealed class OpenApiClient
     {
         private static readonly HttpMethod Post = HttpMethod.Post;
+        private static readonly string[] SuccessCodes = { "200", "0", "OK", "Success", "success", "ok" };
         private readonly HttpMessageInvoker _http;
         private readonly ICredentialProvider _credentials;
         private readonly OpenApiClientOptions _options;
@@ -79,6 +106,7 @@ namespace AliBackup.Service.OpenApi
         public async Task<JsonDocument> CallAsync(ApiRequest request, CancellationToken cancellationToken)
         {
             var refreshedAfterExpiry = false;
+            var firstStarted = _options.Time.GetTimestamp();
             for (var attempt = 1; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -100,64 +128,147 @@ namespace AliBackup.Service.OpenApi
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     timeout.CancelAfter(_options.RequestTimeout);
                     using var response = await _http.SendAsync(message, timeout.Token).ConfigureAwait(false);
-                    var body = response.Content == null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                     trace.HttpStatus = (int)response.StatusCode;
+                    var headerRequestId = Header(response, "x-acs-request-id");
+                    var body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
                     trace.Duration = _options.Time.GetElapsedTime(started);
 
                     if (response.IsSuccessStatusCode)
                     {
-                        var document = ParseJson(body);
+                        var document = ParseJson(body, out var parseProblem);
                         if (document != null)
                         {
-                            trace.RequestId = document.RootElement.Str("RequestId", "requestId");
-                            Observe(trace);
-                            return document;
+                            var carried = ErrorCarriedIn(request, response, document, headerRequestId);
+                            if (carried == null)
+                            {
+                                trace.RequestId = NullIfBlank(SafeStr(document.RootElement, "RequestId", "requestId")) ?? headerRequestId;
+                                request.AnsweredRequestId = trace.RequestId;
+                                Observe(trace);
+                                return document;
+                            }
+                            document.Dispose();
+                            failure = carried;
                         }
-                        var invalid = new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode,
-                            "InvalidResponse", "The service answered with a body that is not JSON.", null);
-                        trace.ErrorCode = invalid.Code;
-                        Observe(trace);
-                        throw invalid;
+                        else
+                        {
+                            failure = new AliBackupInvalidResponseException(request.Product.ProductId, request.Action, (int)response.StatusCode, headerRequestId,
+                                Describe(body, response, parseProblem));
+                        }
                     }
-
-                    var error = ToApiException(request, response, body);
-                    trace.RequestId = error.RequestId;
-                    trace.ErrorCode = error.Code;
-                    Observe(trace);
-                    failure = error;
-                    // The service says the token expired though its source did not say so (no Expiration, or the clocks
-                    // disagree): fetch new credentials and send again, once.
-                    if (error.Code == "InvalidSecurityToken.Expired" && !refreshedAfterExpiry && credential.IsTemporary &&
-                        _credentials is IRefreshableCredentialProvider refreshable && refreshable.Invalidate(credential))
+                    else
                     {
-                        refreshedAfterExpiry = true;
-                        continue;
+                        var error = ToApiException(request, response, body, headerRequestId);
+                        failure = error;
+                        // The service says the token expired though its source did not say so (no Expiration, or the clocks
+                        // disagree): fetch new credentials and send again, once.
+                        if (error.Code == "InvalidSecurityToken.Expired" && !refreshedAfterExpiry && credential.IsTemporary &&
+                            _credentials is IRefreshableCredentialProvider refreshable && refreshable.Invalidate(credential))
+                        {
+                            refreshedAfterExpiry = true;
+                            trace.RequestId = error.RequestId;
+                            trace.ErrorCode = error.Code;
+                            trace.Retry = "fetching new credentials and sending again";
+                            Observe(trace);
+                            continue;
+                        }
                     }
-                    var retryable = error.IsThrottling ? _options.RetryThrottling : error.IsTransient && request.IsIdempotent;
-                    if (!retryable || attempt >= _options.MaxAttempts) throw error;
-                    await DelayBeforeRetry(attempt, error.RetryAfter, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     trace.Duration = _options.Time.GetElapsedTime(started);
                     trace.ErrorCode = "Timeout";
-                    Observe(trace);
                     failure = new AliBackupTransportException(request.Action + " (" + request.Product.ProductId + ") got no answer from " +
                                                               trace.Endpoint + " within " + _options.RequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s.");
-                    if (!request.IsIdempotent || attempt >= _options.MaxAttempts) throw failure;
-                    await DelayBeforeRetry(attempt, null, cancellationToken).ConfigureAwait(false);
                 }
-                catch (HttpRequestException ex)
+                catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
                 {
                     trace.Duration = _options.Time.GetElapsedTime(started);
                     trace.ErrorCode = "ConnectionFailed";
-                    Observe(trace);
+                    var reason = Innermost(ex).Message;
+                    trace.Detail = reason;
                     failure = new AliBackupTransportException(request.Action + " (" + request.Product.ProductId + ") could not reach " +
-                                                              trace.Endpoint + ": " + (ex.InnerException?.Message ?? ex.Message), ex);
-                    if (!request.IsIdempotent || attempt >= _options.MaxAttempts) throw failure;
-                    await DelayBeforeRetry(attempt, null, cancellationToken).ConfigureAwait(false);
+                                                              trace.Endpoint + ": " + reason, ex, requestMayHaveArrived: !NeverConnected(ex));
                 }
+
+                switch (failure)
+                {
+                    case AliBackupApiException api:
+                        trace.RequestId ??= api.RequestId;
+                        trace.ErrorCode ??= api.Code;
+                        api.Attempts = attempt;
+                        break;
+                    case AliBackupInvalidResponseException invalid:
+                        trace.RequestId ??= invalid.RequestId;
+                        trace.ErrorCode ??= "InvalidResponse";
+                        trace.Detail ??= invalid.Reason;
+                        break;
+                }
+
+                var delay = RetryDelay(request, failure, attempt);
+                if (delay.HasValue && _options.Time.GetElapsedTime(firstStarted) + delay.Value > _options.RetryBudget) delay = null;
+                if (delay == null)
+                {
+                    Observe(trace);
+                    throw failure;
+                }
+                trace.Retry = "retrying in " + FormatDelay(delay.Value) + " (attempt " + (attempt + 1) + " of " + _options.MaxAttempts + ")";
+                Observe(trace);
+                await _options.Time.Delay(delay.Value, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>How long to wait before the next attempt, or null when this failure is not retried.</summary>
+        private TimeSpan? RetryDelay(ApiRequest request, AliBackupException failure, int attempt)
+        {
+            if (attempt >= _options.MaxAttempts) return null;
+            switch (failure)
+            {
+                case AliBackupApiException api when api.IsThrottling:
+                    // A throttled 4xx was refused before it was carried out; a 5xx with a hint may have been.
+                    if (!_options.RetryThrottling || !(request.IsIdempotent || api.HttpStatus < 500)) return null;
+                    return api.RetryAfter.HasValue && api.RetryAfter.Value > TimeSpan.Zero ? Min(api.RetryAfter.Value, _options.MaxRetryAfter) : Backoff(attempt);
+                case AliBackupApiException api when api.Code == "SignatureNonceUsed":
+                    // A replay was refused: a read goes again with a fresh nonce; a write may have been carried out the first time.
+                    return request.IsIdempotent ? Backoff(attempt) : (TimeSpan?)null;
+                case AliBackupApiException api:
+                    return api.IsTransient && request.IsIdempotent ? Backoff(attempt) : (TimeSpan?)null;
+                case AliBackupTransportException transport:
+                    return request.IsIdempotent || !transport.RequestMayHaveArrived ? Backoff(attempt) : (TimeSpan?)null;
+                case AliBackupInvalidResponseException _:
+                    return request.IsIdempotent ? Backoff(attempt) : (TimeSpan?)null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>Exponential backoff with full jitter: uniform in [0, min(cap, base·2^(attempt-1))].</summary>
+        private TimeSpan Backoff(int attempt)
+        {
+            var step = Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryBaseDelay.Ticks * (1L << Math.Min(attempt - 1, 30)));
+            double fraction;
+            if (_options.JitterSource != null) fraction = _options.JitterSource();
+            else lock (_jitter) fraction = _jitter.NextDouble();
+            return TimeSpan.FromTicks((long)(step * Math.Max(0, Math.Min(1, fraction))));
+        }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+        private static string FormatDelay(TimeSpan delay) =>
+            delay.TotalSeconds >= 1 ? delay.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s" : (int)delay.TotalMilliseconds + " ms";
+
+        /// <summary>
+        /// A 2xx whose body carries an error Code (some gateways answer errors with 200) is an error, not an empty result.
+        /// </summary>
+        private static AliBackupApiException? ErrorCarriedIn(ApiRequest request, HttpResponseMessage response, JsonDocument document, string? headerRequestId)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return null;
+            var code = SafeStr(root, "Code", "code");
+            if (string.IsNullOrWhiteSpace(code) || Array.IndexOf(SuccessCodes, code!.Trim()) >= 0) return null;
+            return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode, code,
+                SafeStr(root, "Message", "message") ?? "The service answered HTTP " + (int)response.StatusCode + " with an error code.",
+                NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId, SafeStr(root, "HostId"), SafeStr(root, "Recommend"),
+                RetryAfterOf(response, TimeSpan.FromSeconds(60)));
         }
 
         private HttpRequestMessage BuildSignedMessage(ApiRequest request, AliCredential credential, ApiCallTrace trace)
@@ -187,7 +298,14 @@ namespace AliBackup.Service.OpenApi
                 : signature.CanonicalRequest.Replace(credential.SecurityToken, "***");
 
             var uri = new Uri(endpoint, signature.CanonicalQueryString.Length == 0 ? "/" : "/?" + signature.CanonicalQueryString);
-            var message = new HttpRequestMessage(Post, uri);
+            var message = new HttpRequestMessage(Post, uri)
+            {
+                // An empty body, sent as Content-Length: 0 just like no body. It is there for one reason: .NET resends a
+                // body-less request by itself, up to three times, when the connection closes before an answer. That
+                // replay is invisible here, carries the same nonce (so the gateway refuses it as SignatureNonceUsed), and
+                // for CreateBackup can start a second backup. With a body it never resends; every attempt is ours.
+                Content = new ByteArrayContent(Array.Empty<byte>()),
+            };
             message.Headers.Host = host;
             foreach (var header in headers)
                 if (header.Key != "host") message.Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -197,53 +315,143 @@ namespace AliBackup.Service.OpenApi
             return message;
         }
 
-        private static JsonDocument? ParseJson(byte[] body)
+        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
+            if (response.Content == null) return Array.Empty<byte>();
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            while (true)
+            {
+                var read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                if (buffer.Length + read > _options.MaxResponseBytes)
+                    throw new IOException("The answer is larger than " + _options.MaxResponseBytes / (1024 * 1024) + " MB.");
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+
+        private static JsonDocument? ParseJson(byte[] body, out string? problem)
+        {
+            problem = null;
             if (body.Length == 0) return null;
             try
             {
                 return JsonDocument.Parse(body);
             }
-            catch (JsonException)
+            catch (JsonException ex)
+            {
+                problem = ex.Message;
+                return null;
+            }
+            catch (ArgumentException ex)
+            {
+                // Invalid UTF-8 outside a string (e.g. a bad byte-order mark).
+                problem = ex.Message;
+                return null;
+            }
+        }
+
+        /// <summary>Why a 2xx body is not an answer, in words.</summary>
+        private static string Describe(byte[] body, HttpResponseMessage response, string? problem)
+        {
+            if (body.Length == 0) return "HTTP " + (int)response.StatusCode + " with an empty body";
+            var type = response.Content?.Headers.ContentType?.MediaType;
+            if (type != null && type.IndexOf("json", StringComparison.OrdinalIgnoreCase) < 0)
+                return "HTTP " + (int)response.StatusCode + " with a " + type + " body, not JSON (a proxy's page?)";
+            return "HTTP " + (int)response.StatusCode + " with a body that is not complete JSON (" + body.Length + " bytes" +
+                   (problem == null ? "" : ": " + FirstSentence(problem)) + ")";
+        }
+
+        private static string FirstSentence(string text)
+        {
+            var end = text.IndexOf(". ", StringComparison.Ordinal);
+            return end > 0 ? text.Substring(0, end) : text.TrimEnd('.');
+        }
+
+        /// <summary>A string field, or null when it is absent or not text (error bodies must never fail to become errors).</summary>
+        private static string? SafeStr(JsonElement element, params string[] names)
+        {
+            try
+            {
+                return element.Str(names);
+            }
+            catch (Exception ex) when (ex is ResponseShapeException || ex is InvalidOperationException)
             {
                 return null;
             }
         }
 
-        private static AliBackupApiException ToApiException(ApiRequest request, HttpResponseMessage response, byte[] body)
-        {
-            TimeSpan? retryAfter = null;
-            if (response.Headers.TryGetValues("x-acs-retry-after", out var hint) &&
-                double.TryParse(hint.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-            {
-                // The gateway's hint is in seconds (openapi-core treats values over 1e4 as milliseconds).
-                retryAfter = seconds > 10000 ? TimeSpan.FromMilliseconds(seconds) : TimeSpan.FromSeconds(seconds);
-            }
-            else if (response.Headers.RetryAfter?.Delta is TimeSpan delta)
-            {
-                retryAfter = delta;
-            }
+        private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
-            using var document = ParseJson(body);
+        private static string? Header(HttpResponseMessage response, string name) =>
+            response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+        /// <summary>
+        /// The service's hint: <c>x-acs-retry-after</c> is in milliseconds (as every official client reads it); 0, negative,
+        /// empty or non-numeric means no hint. A standard <c>Retry-After</c> (seconds) counts too. Capped at <paramref name="cap"/>.
+        /// </summary>
+        internal static TimeSpan? RetryAfterOf(HttpResponseMessage response, TimeSpan cap)
+        {
+            TimeSpan? hint = null;
+            if (response.Headers.TryGetValues("x-acs-retry-after", out var values) &&
+                double.TryParse(values.FirstOrDefault()?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) &&
+                milliseconds > 0 && !double.IsInfinity(milliseconds) && !double.IsNaN(milliseconds))
+            {
+                hint = milliseconds >= cap.TotalMilliseconds ? cap : TimeSpan.FromMilliseconds(milliseconds);
+            }
+            else if (response.Headers.RetryAfter?.Delta is TimeSpan delta && delta > TimeSpan.Zero)
+            {
+                hint = delta > cap ? cap : delta;
+            }
+            return hint;
+        }
+
+        private AliBackupApiException ToApiException(ApiRequest request, HttpResponseMessage response, byte[] body, string? headerRequestId)
+        {
+            var retryAfter = RetryAfterOf(response, _options.MaxRetryAfter);
+            using var document = ParseJson(body, out _);
             if (document == null || document.RootElement.ValueKind != JsonValueKind.Object)
             {
+                var type = response.Content?.Headers.ContentType?.MediaType;
                 return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode, null,
-                    "HTTP " + (int)response.StatusCode + " " + response.ReasonPhrase, null, retryAfter: retryAfter);
+                    "HTTP " + (int)response.StatusCode + " " + response.ReasonPhrase + (type != null && type.IndexOf("json", StringComparison.OrdinalIgnoreCase) < 0 ? " (a " + type + " page, not the service's answer)" : ""),
+                    headerRequestId, retryAfter: retryAfter);
             }
             var root = document.RootElement;
             return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode,
-                root.Str("Code", "code"), root.Str("Message", "message"), root.Str("RequestId", "requestId"),
-                root.Str("HostId"), root.Str("Recommend"), retryAfter);
+                SafeStr(root, "Code", "code"), SafeStr(root, "Message", "message"), NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId,
+                SafeStr(root, "HostId"), SafeStr(root, "Recommend"), retryAfter);
         }
 
-        private Task DelayBeforeRetry(int attempt, TimeSpan? hint, CancellationToken cancellationToken)
+        private static Exception Innermost(Exception ex)
         {
-            var backoff = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryBaseDelay.Ticks * (1L << Math.Min(attempt - 1, 16))));
-            double jitter;
-            lock (_jitter) jitter = 0.5 + _jitter.NextDouble() / 2;
-            var delay = TimeSpan.FromTicks((long)(backoff.Ticks * jitter));
-            if (hint.HasValue && hint.Value > delay) delay = hint.Value;
-            return _options.Time.Delay(delay, cancellationToken);
+            while (ex.InnerException != null) ex = ex.InnerException;
+            return ex;
+        }
+
+        /// <summary>True when the connection itself could not be made: the request never left, so nothing was carried out.</summary>
+        private static bool NeverConnected(Exception ex)
+        {
+            for (var e = ex; e != null; e = e.InnerException)
+            {
+                if (e is SocketException socket)
+                {
+                    switch (socket.SocketErrorCode)
+                    {
+                        case SocketError.ConnectionRefused:
+                        case SocketError.HostNotFound:
+                        case SocketError.HostUnreachable:
+                        case SocketError.NetworkUnreachable:
+                        case SocketError.TryAgain:
+                        case SocketError.NoData:
+                        case SocketError.AddressNotAvailable:
+                            return true;
+                    }
+                }
+            }
+            return false;
         }
 
         private void Observe(ApiCallTrace trace) => _options.Observer?.OnCallCompleted(trace);

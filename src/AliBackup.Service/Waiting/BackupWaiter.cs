@@ -22,6 +22,11 @@ namespace AliBackup.Service.Waiting
         private static readonly TimeSpan WindowPadding = TimeSpan.FromMinutes(10);
         private static readonly TimeSpan UnknownStartLookback = TimeSpan.FromDays(7);
 
+        // A job no task list shows and no backup names is reported missing after two looks a poll apart, except where the
+        // task list shows only running tasks (MongoDB): a job that just finished has left it, and DescribeBackups may lag
+        // behind for about a minute (Terraform waits one), so there it is looked for that long.
+        private static readonly TimeSpan FinishedBackupLag = TimeSpan.FromMinutes(1);
+
         private readonly BackupService _service;
         private readonly Random _random;
 
@@ -30,6 +35,18 @@ namespace AliBackup.Service.Waiting
             _service = service;
             _random = random ?? new Random();
         }
+
+        /// <summary>
+        /// Client settings for a service a waiter polls through: throttling is not retried (the waiter slows its whole
+        /// schedule instead) and other faults only briefly (the next round asks again), so one failing instance never holds
+        /// up the round that reports the others.
+        /// </summary>
+        public static OpenApi.OpenApiClientOptions ClientOptions() => new OpenApi.OpenApiClientOptions
+        {
+            RetryThrottling = false,
+            MaxAttempts = 2,
+            RetryBudget = TimeSpan.FromSeconds(5),
+        };
 
         /// <summary>What each round did (for benchmarks and diagnostics).</summary>
         public IReadOnlyList<WaitRound> Rounds => _rounds;
@@ -41,31 +58,49 @@ namespace AliBackup.Service.Waiting
         {
             var time = _service.Time;
             var started = time.GetUtcNow();
-            var deadline = started + options.Timeout;
+            var deadline = options.DeadlineFrom(started);
             var tracked = tasks.Select((t, index) => new TrackedTask(index, t, EngineCatalog.Resolve(t.InstanceId, t.Engine), _service.ResolveTarget(t.Region, t.Endpoint))).ToList();
             var interval = options.FirstPollInterval < options.PollInterval ? options.FirstPollInterval : options.PollInterval;
             DateTimeOffset? lastHeartbeat = null;
             var round = 0;
+
+            // The last round starts a little before the deadline, so its answers can arrive and be judged in time.
+            var unlimited = deadline == DateTimeOffset.MaxValue;
+            var reserve = unlimited ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(FinalRoundReserve.Ticks, options.Timeout.Ticks / 10));
+            var finalRoundAt = deadline - reserve;
 
             while (true)
             {
                 round++;
                 var outcome = new RoundResult();
                 var pending = tracked.Where(t => !t.Done).ToList();
+                // Every request of the round ends by the deadline, whatever the network does (a poll may not outlast -Timeout).
+                var remaining = deadline - time.GetUtcNow();
+                using (var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 using (var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentPolls)))
                 {
+                    // CancelAfter takes at most ~49 days; a wait with no limit (or one longer than that) has no cut to make.
+                    if (!unlimited && remaining < MaxRequestCut) cut.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
                     var polls = pending
                         .GroupBy(t => new InstanceKey(t.Target, t.Engine.Engine, t.Request.InstanceId))
                         .Select(async group =>
                         {
-                            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                            var members = group.ToList();
                             try
                             {
-                                await PollInstanceAsync(group.Key, group.ToList(), round, started, outcome, cancellationToken).ConfigureAwait(false);
+                                await gate.WaitAsync(cut.Token).ConfigureAwait(false);
+                                try
+                                {
+                                    await PollInstanceAsync(group.Key, members, round, started, outcome, options, cut.Token).ConfigureAwait(false);
+                                }
+                                finally
+                                {
+                                    gate.Release();
+                                }
                             }
-                            finally
+                            catch (OperationCanceledException) when (cut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                             {
-                                gate.Release();
+                                outcome.NoteTransient(new AliBackupTransportException("The poll of " + group.Key.InstanceId + " was still waiting for an answer at the -Timeout deadline."), members);
                             }
                         })
                         .ToList();
@@ -85,16 +120,8 @@ namespace AliBackup.Service.Waiting
                     yield return new WaitEvent(WaitEventKind.Heartbeat, unfinished[0], now - started, pending: unfinished);
                 }
 
-                if (now >= deadline)
-                {
-                    foreach (var t in tracked.Where(t => !t.Done))
-                    {
-                        t.Done = true;
-                        var waited = now - started;
-                        yield return new WaitEvent(WaitEventKind.TimedOut, t.Snapshot, waited, error: new WaitTimeoutException(t.Snapshot, waited, options.ReattachCommand(t.Snapshot)));
-                    }
-                    yield break;
-                }
+                // The round at (or after) the final moment was the last: its answers have been judged above.
+                var lastRound = now >= finalRoundAt;
 
                 if (outcome.SlowDown)
                 {
@@ -114,7 +141,9 @@ namespace AliBackup.Service.Waiting
                 lock (_random) jitterFactor = 1 + options.Jitter * (2 * _random.NextDouble() - 1);
                 var delay = TimeSpan.FromTicks((long)(interval.Ticks * jitterFactor));
                 if (outcome.RetryAfter > delay) delay = outcome.RetryAfter;
-                if (now + delay > deadline) delay = deadline - now;
+                // The service's retry-after never carries the wait past -Timeout: the last round is at finalRoundAt.
+                if (lastRound) delay = deadline > now ? deadline - now : TimeSpan.Zero;
+                else if (now + delay > finalRoundAt) delay = finalRoundAt - now;
 
                 // Sleep until the next round, stopping on the way for heartbeats: they keep their own beat, not the polls'.
                 var wakeAt = now + delay;
@@ -131,10 +160,30 @@ namespace AliBackup.Service.Waiting
                     lastHeartbeat = nextBeat;
                     yield return new WaitEvent(WaitEventKind.Heartbeat, unfinished[0], time.GetUtcNow() - started, pending: unfinished);
                 }
+
+                if (lastRound)
+                {
+                    now = time.GetUtcNow();
+                    foreach (var t in tracked.Where(t => !t.Done))
+                    {
+                        t.Done = true;
+                        var waited = now - started;
+                        yield return new WaitEvent(WaitEventKind.TimedOut, t.Snapshot, waited,
+                            error: new WaitTimeoutException(t.Snapshot, waited, options.ReattachCommand(t.Snapshot), t.LastProblem,
+                                neverListed: t.Jobs.Values.All(j => !j.Seen && j.Backups == null)));
+                    }
+                    yield break;
+                }
             }
         }
 
-        private async Task PollInstanceAsync(InstanceKey key, List<TrackedTask> group, int round, DateTimeOffset started, RoundResult result, CancellationToken cancellationToken)
+        private static readonly TimeSpan MaxRequestCut = TimeSpan.FromDays(49);
+
+        /// <summary>The longest head start the final round gets before the deadline (a tenth of -Timeout when that is shorter).</summary>
+        internal static readonly TimeSpan FinalRoundReserve = TimeSpan.FromSeconds(1);
+
+        private async Task PollInstanceAsync(InstanceKey key, List<TrackedTask> group, int round, DateTimeOffset started, RoundResult result, WaitOptions options,
+            CancellationToken cancellationToken)
         {
             var engine = group[0].Engine;
             var openJobs = group.SelectMany(t => t.Jobs.Values.Where(j => j.Backups == null)).ToList();
@@ -149,19 +198,44 @@ namespace AliBackup.Service.Waiting
                         byId[id] = task;
 
                 var lookups = new List<JobTrack>();
+                var unknown = new List<JobTrack>();
                 foreach (var job in openJobs)
                 {
                     if (byId.TryGetValue(job.JobId, out var seen))
                     {
                         job.Seen = true;
                         job.Last = seen;
-                        if (seen.Status == BackupTaskStatus.Finished) lookups.Add(job);
+                        // A task the service itself reports Failed (RDS) has ended too; its backups, if any, still decide.
+                        if (seen.Status == BackupTaskStatus.Failed) job.TaskFailed = true;
+                        if (seen.Status == BackupTaskStatus.Finished || seen.Status == BackupTaskStatus.Failed) lookups.Add(job);
                     }
-                    else if (job.Seen || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
+                    else if (job.Seen)
                     {
-                        // Dropped out of the list (MongoDB lists only running tasks), or never listed: the backups decide.
+                        // Dropped out of the list (MongoDB lists only running tasks): the backups decide.
                         lookups.Add(job);
                     }
+                    else if (job.Looks < 2 || engine.ListsOnlyRunningTasks || round % UnseenJobLookupEveryRounds == 1)
+                    {
+                        // Never listed: a job that finished long ago, one that just finished (MongoDB), or none at all.
+                        unknown.Add(job);
+                    }
+                }
+
+                foreach (var job in unknown)
+                {
+                    Interlocked.Increment(ref result.BackupLookups);
+                    job.Looks++;
+                    var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
+                    var matched = await _service.FindJobBackupsAsync(key.Target, owner.Snapshot, job.JobId, engine.Engine, cancellationToken).ConfigureAwait(false);
+                    if (matched.Count > 0)
+                    {
+                        job.Backups = matched;
+                        continue;
+                    }
+                    var lookedFor = _service.Time.GetUtcNow() - started;
+                    var recentStart = owner.Request.StartTime.HasValue && _service.Time.GetUtcNow() - owner.Request.StartTime.Value < FinishedBackupLag;
+                    // Two looks a poll apart, so a task created a moment ago that is not listed yet is not called missing.
+                    if (job.Looks >= 2 && (!engine.ListsOnlyRunningTasks || lookedFor >= FinishedBackupLag) && !recentStart) job.Missing = true;
                 }
 
                 if (lookups.Count > 0)
@@ -170,27 +244,55 @@ namespace AliBackup.Service.Waiting
                     var earliest = group.Select(t => t.Request.StartTime ?? t.Snapshot.StartTime).Where(s => s.HasValue).Select(s => s!.Value).DefaultIfEmpty(started - UnknownStartLookback).Min();
                     var window = new BackupQuery(group[0].Request.InstanceId, earliest - WindowPadding, _service.Time.GetUtcNow() + TimeSpan.FromMinutes(2));
                     var backups = await _service.GetAllBackupsAsync(key.Target, window, engine.Engine, cancellationToken).ConfigureAwait(false);
+                    var now = _service.Time.GetUtcNow();
                     foreach (var job in lookups)
                     {
                         var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
+                        // A finished task may name the backup it made (RDS BackupId, when queried by its job ID).
+                        if (job.Last?.BackupId != null) owner.Snapshot.BackupId = job.Last.BackupId;
                         var matched = engine.MatchBackups(owner.Snapshot, job.JobId, backups);
-                        if (matched.Count > 0) job.Backups = matched;
+                        if (matched.Count > 0)
+                        {
+                            job.Backups = matched;
+                        }
+                        else if (job.TaskFailed)
+                        {
+                            job.Backups = Array.Empty<Backup>();
+                        }
+                        else if (job.Seen && (job.Last?.Status == BackupTaskStatus.Finished || !byId.ContainsKey(job.JobId)))
+                        {
+                            // DescribeBackups lags behind a task that reads Finished: keep looking, for a while.
+                            job.EndedSeenAt ??= now;
+                            if (now - job.EndedSeenAt.Value > options.BackupListingGrace) job.NotListedFor = now - job.EndedSeenAt.Value;
+                        }
                     }
                 }
             }
             catch (AliBackupApiException ex) when (ex.IsTransient)
             {
-                result.NoteTransient(ex);
+                result.NoteTransient(ex, group);
                 return;
             }
             catch (AliBackupTransportException ex)
             {
-                result.NoteTransient(ex);
+                result.NoteTransient(ex, group);
+                return;
+            }
+            catch (AliBackupInvalidResponseException ex)
+            {
+                // An empty, cut-short or garbled answer says nothing about the backup: ask again next round.
+                result.NoteTransient(ex, group);
                 return;
             }
             catch (AliBackupCredentialException)
             {
                 // Without credentials no task can be waited on: end the whole wait.
+                throw;
+            }
+            catch (AliBackupApiException ex) when (ex.RejectsCaller)
+            {
+                // Revoked keys, a wrong secret, an expired token that cannot be renewed, a clock far off: every poll of every
+                // instance would fail the same way, so the whole wait ends with the service's error (Code, RequestId kept).
                 throw;
             }
             catch (AliBackupException ex)
@@ -211,13 +313,28 @@ namespace AliBackup.Service.Waiting
             {
                 foreach (var t in group)
                 {
+                    t.LastProblem = null;
                     var before = (t.Snapshot.Status, t.Snapshot.Progress, t.Snapshot.RawStatus);
                     t.Refresh();
-                    if (t.Jobs.Values.All(j => j.Backups != null))
+                    var missing = t.Jobs.Values.Where(j => j.Missing).Select(j => j.JobId).ToList();
+                    var notListed = t.Jobs.Values.Where(j => j.Backups == null && j.NotListedFor.HasValue).Select(j => j.NotListedFor!.Value).DefaultIfEmpty().Max();
+                    if (missing.Count > 0)
+                    {
+                        t.Done = true;
+                        var found = t.Jobs.Values.Where(j => j.Backups != null).SelectMany(j => j.Backups!).ToList();
+                        result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Error, t.Snapshot, waited, found,
+                            new BackupJobNotFoundException(t.Snapshot, missing, InputValidation.EarliestBackupTime))));
+                    }
+                    else if (notListed > TimeSpan.Zero)
+                    {
+                        t.Done = true;
+                        result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Error, t.Snapshot, waited, error: new BackupNotListedException(t.Snapshot, notListed))));
+                    }
+                    else if (t.Jobs.Values.All(j => j.Backups != null))
                     {
                         t.Done = true;
                         var backups = t.Jobs.Values.SelectMany(j => j.Backups!).ToList();
-                        if (backups.Any(b => b.Status == BackupStatus.Failed))
+                        if (backups.Any(b => b.Status == BackupStatus.Failed) || t.Jobs.Values.Any(j => j.TaskFailed))
                         {
                             t.Snapshot.Status = BackupTaskStatus.Failed;
                             result.Events.Add((t.Index, new WaitEvent(WaitEventKind.BackupFailed, t.Snapshot, waited, backups, new BackupFailedException(t.Snapshot, backups))));
@@ -273,10 +390,11 @@ namespace AliBackup.Service.Waiting
 
             public AliBackupException? SlowDownCause { get; private set; }
 
-            public void NoteTransient(AliBackupException ex)
+            public void NoteTransient(AliBackupException ex, IEnumerable<TrackedTask> affected)
             {
                 lock (this)
                 {
+                    foreach (var t in affected) t.LastProblem = ex.Message;
                     SlowDown = true;
                     if (SlowDownCause == null || ex is AliBackupApiException { IsThrottling: true }) SlowDownCause = ex;
                     if (ex is AliBackupApiException { RetryAfter: { } hint } && hint > RetryAfter) RetryAfter = hint;
@@ -293,8 +411,22 @@ namespace AliBackup.Service.Waiting
 
             public string JobId { get; }
             public bool Seen { get; set; }
+
+            /// <summary>No task list and no backup knows the job, after the bounded look.</summary>
+            public bool Missing { get; set; }
+
+            /// <summary>How often the job was looked for among all the instance's backups while no task list showed it.</summary>
+            public int Looks { get; set; }
             public BackupTask? Last { get; set; }
             public IReadOnlyList<Backup>? Backups { get; set; }
+
+            /// <summary>When the job was first seen finished (or gone from a list of running tasks) without its backup listed.</summary>
+            public DateTimeOffset? EndedSeenAt { get; set; }
+
+            /// <summary>Set once the backup has stayed unlisted longer than the grace: the wait on it ends with an error.</summary>
+            public TimeSpan? NotListedFor { get; set; }
+            /// <summary>The service listed the task as Failed (RDS).</summary>
+            public bool TaskFailed { get; set; }
         }
 
         private sealed class TrackedTask
@@ -328,6 +460,9 @@ namespace AliBackup.Service.Waiting
             public Dictionary<string, JobTrack> Jobs { get; }
             public BackupTask Snapshot { get; private set; }
             public bool Done { get; set; }
+
+            /// <summary>Why the last poll of this task's instance failed, when it did (told in a timeout error).</summary>
+            public string? LastProblem { get; set; }
 
             /// <summary>Folds the jobs' latest states into one snapshot: the least advanced shard sets the status.</summary>
             public void Refresh()
@@ -363,6 +498,7 @@ namespace AliBackup.Service.Waiting
                 TaskAction = t.TaskAction,
                 StartTime = t.StartTime,
                 NodeId = t.NodeId,
+                BackupId = t.BackupId,
                 Region = t.Region,
                 Endpoint = t.Endpoint,
             };

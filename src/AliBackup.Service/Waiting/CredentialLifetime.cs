@@ -22,12 +22,15 @@ namespace AliBackup.Service.Waiting
             if (credential.Expiration.HasValue)
             {
                 if (credential.Expiration.Value >= deadline) return null;
+                if (deadline == DateTimeOffset.MaxValue)
+                    return "The temporary credentials from " + credential.ProviderName + " expire at " + Format(credential.Expiration.Value) +
+                           ", and this wait has no time limit (-Timeout -1)." + advice;
                 return "The temporary credentials from " + credential.ProviderName + " expire at " + Format(credential.Expiration.Value) +
                        ", before this wait's -Timeout ends at " + Format(deadline) + "." + advice;
             }
             if (deadline - now <= ShortestStsSession) return null;
             return "The temporary credentials from " + credential.ProviderName + " carry no expiry time, and STS sessions can end after 15 minutes; " +
-                   "this wait may last until " + Format(deadline) + "." + advice;
+                   (deadline == DateTimeOffset.MaxValue ? "this wait has no time limit (-Timeout -1)." : "this wait may last until " + Format(deadline) + ".") + advice;
         }
 
         private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);

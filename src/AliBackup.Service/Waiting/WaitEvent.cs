@@ -82,7 +82,7 @@ namespace AliBackup.Service.Waiting
     public sealed class BackupFailedException : AliBackupException
     {
         public BackupFailedException(BackupTask task, IReadOnlyList<Backup> backups)
-            : base("The backup of " + task.InstanceId + " (job " + task.BackupJobId + ") failed: the service reports " +
+            : base("The backup of " + task.InstanceId + (string.IsNullOrEmpty(task.BackupJobId) ? "" : " (job " + task.BackupJobId + ")") + " failed: the service reports " +
                    string.Join(", ", FailedIds(backups)) + " with status Failed.")
         {
             Task = task;
@@ -99,18 +99,30 @@ namespace AliBackup.Service.Waiting
 
         private static IEnumerable<string> FailedIds(IReadOnlyList<Backup> backups)
         {
+            var any = false;
             foreach (var b in backups)
-                if (b.Status == BackupStatus.Failed) yield return "backup " + b.BackupId;
+            {
+                if (b.Status != BackupStatus.Failed) continue;
+                any = true;
+                yield return "backup " + b.BackupId;
+            }
+            // RDS can report the task itself Failed, with no backup set to name.
+            if (!any) yield return "the task";
         }
     }
 
     /// <summary>The wait's deadline passed before the task finished.</summary>
     public sealed class WaitTimeoutException : AliBackupException
     {
-        public WaitTimeoutException(BackupTask task, TimeSpan waited, string reattachCommand)
-            : base("Timed out after " + FormatDuration(waited) + " waiting for the backup of " + task.InstanceId + " (job " + task.BackupJobId +
-                   "); last status " + task.Status + (task.Progress.HasValue ? " at " + task.Progress.Value + "%" : "") +
-                   ". The backup goes on in the service. To wait again: " + reattachCommand)
+        public WaitTimeoutException(BackupTask task, TimeSpan waited, string reattachCommand, string? lastProblem = null, bool neverListed = false)
+            : base("Timed out after " + FormatDuration(waited) + " waiting for the backup of " + task.InstanceId + " (job " + task.BackupJobId + "); " +
+                   // "Not listed" is only a finding when the polls got answers; after a failed poll that failure is the news.
+                   (neverListed && lastProblem == null
+                       ? "the service has not listed the job or any backup of it yet; check the job ID. To wait again: "
+                       : "last status " + task.Status + (task.Progress.HasValue ? " at " + task.Progress.Value + "%" : "") +
+                         (lastProblem == null ? "" : "; the last poll failed: " + lastProblem.TrimEnd('.')) +
+                         ". The backup goes on in the service. To wait again: ") +
+                   reattachCommand)
         {
             Task = task;
             Waited = waited;
@@ -132,5 +144,26 @@ namespace AliBackup.Service.Waiting
             span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:00}m{span.Seconds:00}s"
             : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds:00}s"
             : $"{span.TotalSeconds:0.#}s";
+    }
+
+    /// <summary>The task finished, but DescribeBackups still does not list the backup it made after the listing grace.</summary>
+    public sealed class BackupNotListedException : AliBackupException
+    {
+        public BackupNotListedException(BackupTask task, TimeSpan missingFor)
+            : base("The backup task of " + task.InstanceId + " (job " + task.BackupJobId + ") finished, but DescribeBackups has not listed the backup it made for " +
+                   WaitTimeoutException.FormatDuration(missingFor) + ". Its outcome (Success or Failed) cannot be told.")
+        {
+            Task = task;
+            MissingFor = missingFor;
+        }
+
+        public BackupTask Task { get; }
+
+        public TimeSpan MissingFor { get; }
+
+        public override string ErrorKind => "BackupNotListed";
+
+        public override string RecommendedAction =>
+            "Look for it later with Get-AliBackup -InstanceId " + Task.InstanceId + " -BackupJobId '" + Task.BackupJobId + "', or in the console.";
     }
 }

@@ -16,8 +16,12 @@ namespace AliBackup.PowerShell.Commands
     /// from them, cancellation on Ctrl+C, and running async work to completion while all output is written on the
     /// pipeline thread.
     /// </summary>
-    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, ICredentialObserver, IDisposable
+    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, IServiceNoticeObserver, ICredentialObserver, IDisposable
     {
+        // A wait reads the same odd value every round: each notice is shown once per command.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _noticesShown =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+
         /// <summary>How the session defaults are named where a value's source is shown.</summary>
         internal const string SessionDefaultsSource = "Connect-AliBackup";
 
@@ -33,10 +37,14 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>The region whose endpoint is called (default: ALIBABA_CLOUD_REGION_ID, then the CLI profile's region).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(RegionCompleter))]
+        [TrimText]
+        [ValidateRegion]
         public string? Region { get; set; }
 
         /// <summary>An endpoint that overrides the region's (https, or http to loopback such as the emulator).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [TrimText]
+        [ValidateEndpoint]
         public string? Endpoint { get; set; }
 
         /// <summary>An aliyun CLI profile (in ~/.aliyun/config.json) to take credentials and region from.</summary>
@@ -47,6 +55,7 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>AccessKey ID as user name, AccessKey secret as password.</summary>
         [Parameter]
         [Credential]
+        [ValidateAccessKeyCredential]
         public PSCredential? Credential { get; set; }
 
         /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
@@ -120,13 +129,6 @@ namespace AliBackup.PowerShell.Commands
             _tracesVerbose = Wants("Verbose", "VerbosePreference");
             _tracesDebug = Wants("Debug", "DebugPreference");
             LinkPipelineStopToken();
-            if (Credential != null &&
-                (string.IsNullOrEmpty(Credential.UserName) || string.IsNullOrEmpty(Credential.GetNetworkCredential().Password)))
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument(
-                    "-Credential needs the AccessKey ID as the user name and the AccessKey secret as the password, e.g. " +
-                    "-Credential (Get-Credential -UserName LTAI...)", "Credential", null));
-            }
         }
 
         protected override void StopProcessing() => Cancel();
@@ -154,8 +156,14 @@ namespace AliBackup.PowerShell.Commands
         public void Dispose()
         {
             Cancel();
+            ReleaseResources();
             _pipelineStopLink.Dispose();
             _stopping.Dispose();
+        }
+
+        /// <summary>A cmdlet's own cleanup (open files, handles), run from Dispose after the work was cancelled.</summary>
+        protected virtual void ReleaseResources()
+        {
         }
 
         private void Cancel()
@@ -198,9 +206,11 @@ namespace AliBackup.PowerShell.Commands
         /// <c>break</c>, or <c>-ErrorAction Stop</c> — the work is cancelled, given a bounded moment to wind down, and
         /// the exception is rethrown unchanged, so PowerShell sees exactly what it threw.
         /// </remarks>
-        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work) => Run(work, null);
+        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work, object? target = null) => Run(work, null, target);
 
-        private void Run(Func<PipelineOutput, CancellationToken, Task> work, object? itemTarget)
+        /// <param name="itemTarget">Set for one pipeline item: its failures become that item's errors.</param>
+        /// <param name="target">The target object of a terminating error.</param>
+        private void Run(Func<PipelineOutput, CancellationToken, Task> work, object? itemTarget, object? target)
         {
             var token = _stopping.Token;
             var output = new PipelineOutput(this, token);
@@ -246,7 +256,7 @@ namespace AliBackup.PowerShell.Commands
             catch (AliBackupException ex)
             {
                 // Credential failures (every item would fail) and failures of work that is not per item.
-                ThrowTerminatingError(ErrorRecords.From(ex, null));
+                ThrowTerminatingError(ErrorRecords.From(ex, target));
             }
         }
 
@@ -261,7 +271,7 @@ namespace AliBackup.PowerShell.Commands
             {
                 await work(output, token).ConfigureAwait(false);
             }
-            catch (AliBackupException ex) when (itemTarget != null && !(ex is AliBackupCredentialException))
+            catch (AliBackupException ex) when (itemTarget != null && !(ex is AliBackupCredentialException) && !(ex is AliBackupApiException { RejectsCaller: true }))
             {
                 output.WriteError(ErrorRecords.From(ex, itemTarget));
             }
@@ -287,9 +297,29 @@ namespace AliBackup.PowerShell.Commands
 
         /// <summary>
         /// Runs work for one pipeline item: its failure becomes a non-terminating error for that item, so the other
-        /// items still come out. Credential failures and stops propagate.
+        /// items still come out. Credential failures — none found, or rejected by the service (wrong secret, unknown key,
+        /// expired token), which every further item would hit with a request of its own — terminate; stops propagate.
         /// </summary>
-        internal void RunForItem(object target, Func<PipelineOutput, CancellationToken, Task> work) => Run(work, target);
+        internal void RunForItem(object target, Func<PipelineOutput, CancellationToken, Task> work) => Run(work, target, target);
+
+        /// <summary>
+        /// Where this record's calls go, or null after writing why not. A bad -Region or -Endpoint bound from this item
+        /// is an error for the item; a bad setting (session default, environment variable, profile) would fail every
+        /// item alike, so it terminates.
+        /// </summary>
+        internal ApiTarget? ResolveTargetOrWriteError(object item)
+        {
+            try
+            {
+                return Target;
+            }
+            catch (AliBackupConfigurationException ex)
+            {
+                if (ex.ParameterName == null) ThrowTerminatingError(ErrorRecords.From(ex, item));
+                WriteError(ErrorRecords.From(ex, item));
+                return null;
+            }
+        }
 
         /// <summary>Resolves the engine for an ID (-Engine wins), writing a non-terminating error and returning null when it cannot.</summary>
         internal IBackupEngine? ResolveEngineOrWriteError(string instanceId)
@@ -312,6 +342,14 @@ namespace AliBackup.PowerShell.Commands
             if (_tracesVerbose) output.WriteVerbose(trace.ToString());
             if (_tracesDebug && trace.CanonicalRequest.Length > 0)
                 output.WriteDebug("Canonical request of " + trace.Action + " (signature and security token not shown):" + Environment.NewLine + trace.CanonicalRequest);
+        }
+
+        void IServiceNoticeObserver.OnNotice(ServiceNotice notice)
+        {
+            var output = _output;
+            if (output == null || !_noticesShown.TryAdd(notice.Key, true)) return;
+            if (notice.IsWarning) output.WriteWarning(notice.Message);
+            else output.WriteVerbose(notice.Message);
         }
 
         void ICredentialObserver.OnCredentialNotice(string message, bool isWarning)

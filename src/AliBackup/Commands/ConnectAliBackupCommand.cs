@@ -1,15 +1,13 @@
 using System.Management.Automation;
-using AliBackup.PowerShell.Internal;
 using AliBackup.Service;
-using AliBackup.Service.Endpoints;
 
 namespace AliBackup.PowerShell.Commands
 {
     /// <summary>
     /// Connect-AliBackup: sets this PowerShell session's credentials (-Credential or -Profile), region and endpoint for
-    /// every later AliBackup command, after checking that the credentials can be obtained. Each call replaces the
-    /// previous settings; parameters of a command still win over them. Without -Credential and -Profile the default
-    /// chain is checked and used.
+    /// every later AliBackup command, after proving the credentials with STS GetCallerIdentity: a wrong key or secret
+    /// fails here and leaves the session as it was. Each call replaces the previous settings; parameters of a command
+    /// still win over them. Without -Credential and -Profile the default chain is checked and used.
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "AliBackup")]
     [OutputType(typeof(AliBackupContext))]
@@ -24,28 +22,13 @@ namespace AliBackup.PowerShell.Commands
 
         protected override string CredentialParameterSource => SessionDefaultsSource;
 
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            if (Endpoint != null)
-            {
-                try
-                {
-                    EndpointResolver.ParseEndpoint(Endpoint);
-                }
-                catch (AliBackupConfigurationException ex)
-                {
-                    ThrowTerminatingError(ErrorRecords.From(ex, Endpoint));
-                }
-            }
-        }
-
         protected override void EndProcessing()
         {
             var credential = Credential == null ? null : ToAliCredential(Credential, SessionDefaultsSource);
             RunAsync(async (output, token) =>
             {
                 var context = await Service.GetContextAsync(Region, Endpoint, Engine, token).ConfigureAwait(false);
+                var identity = await Service.VerifyCredentialsAsync(Endpoint, token).ConfigureAwait(false);
                 output.Post(() =>
                 {
                     var session = Session;
@@ -53,7 +36,8 @@ namespace AliBackup.PowerShell.Commands
                     session.Profile = Profile;
                     session.Region = Region;
                     session.Endpoint = Endpoint;
-                    WriteVerbose("AliBackup commands in this session now use credentials from " + context.CredentialSource + " (AccessKeyId " + context.AccessKeyId + ")" +
+                    WriteVerbose("AliBackup commands in this session now use credentials from " + context.CredentialSource + " (AccessKeyId " + context.AccessKeyId +
+                                 (identity.Arn == null ? "" : ", " + identity.Arn) + ")" +
                                  (context.Region == null ? "" : ", region " + context.Region + " (" + context.RegionSource + ")") +
                                  (context.Endpoint == null ? "" : ", endpoint " + context.Endpoint) + ".");
                     if (PassThru) WriteObject(context);

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using AliBackup.PowerShell.Completion;
+using AliBackup.PowerShell.Internal;
+using AliBackup.Service;
 using AliBackup.Service.Engines;
 
 namespace AliBackup.PowerShell.Commands
@@ -12,10 +14,14 @@ namespace AliBackup.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("DBClusterId", "DBInstanceId")]
         [ArgumentCompleter(typeof(InstanceIdCompleter))]
+        [TrimText]
         [ValidateNotNullOrEmpty]
+        [ValidateId(IdKind.Instance, "InstanceId")]
         public string[] InstanceId { get; set; } = null!;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [TrimText]
+        [ValidateId(IdKind.BackupJob, "BackupJobId")]
         public string? BackupJobId { get; set; }
 
         [Parameter]
@@ -23,11 +29,13 @@ namespace AliBackup.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            var target = ResolveTargetOrWriteError(InstanceId);
+            if (target == null) return;
             foreach (var id in InstanceId)
             {
                 RunForItem(id, async (output, token) =>
                 {
-                    var tasks = await Service.GetTasksAsync(Target, new TaskQuery(id, BackupJobId, JobMode), Engine, token).ConfigureAwait(false);
+                    var tasks = await Service.GetTasksAsync(target, new TaskQuery(id, string.IsNullOrEmpty(BackupJobId) ? null : BackupJobId, JobMode), Engine, token).ConfigureAwait(false);
                     output.WriteObjects(tasks);
                 });
             }

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using AliBackup.PowerShell.Completion;
+using AliBackup.PowerShell.Internal;
+using AliBackup.Service;
 
 namespace AliBackup.PowerShell.Commands
 {
@@ -15,7 +17,9 @@ namespace AliBackup.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("DBClusterId", "DBInstanceId")]
         [ArgumentCompleter(typeof(InstanceIdCompleter))]
+        [TrimText]
         [ValidateNotNullOrEmpty]
+        [ValidateId(IdKind.Instance, "InstanceId")]
         public string[] InstanceId { get; set; } = null!;
 
         /// <summary>What to do when a manual backup is already running on the instance.</summary>
@@ -24,11 +28,12 @@ namespace AliBackup.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            var target = ResolveTargetOrWriteError(InstanceId);
+            if (target == null) return;
             foreach (var id in InstanceId)
             {
                 var engine = ResolveEngineOrWriteError(id);
                 if (engine == null) continue;
-                var target = Target;
                 if (!ShouldProcess(id + " (" + engine.Engine + ", " + target + ")", "Start a manual backup")) continue;
                 RunForItem(id, async (output, token) =>
                 {

@@ -14,7 +14,8 @@ namespace AliBackup.PowerShell.Commands
     /// <summary>
     /// Wait-AliBackupTask: waits for backup tasks to finish and writes the backups they produced. Tasks arriving from
     /// the pipeline are collected and waited on together; each backup is written as soon as its task finishes. A failed
-    /// backup, a timeout or a task that cannot be found is an error record for that task while the others go on.
+    /// backup, a timeout or a task that cannot be found is an error record for that task while the others go on. A
+    /// backup piped in without a job (PolarDB names none) is looked up by its BackupId and comes back when finished.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Wait, "AliBackupTask", DefaultParameterSetName = ByTaskSet)]
     [OutputType(typeof(Backup))]
@@ -22,6 +23,7 @@ namespace AliBackup.PowerShell.Commands
     {
         private const string ByTaskSet = "ByTask";
         private const string LatestSet = "Latest";
+        private const string ByBackupSet = "ByBackup";
         private static readonly TimeSpan CiHeartbeat = TimeSpan.FromMinutes(1);
 
         private readonly List<BackupTask> _tasks = new List<BackupTask>();
@@ -30,16 +32,38 @@ namespace AliBackup.PowerShell.Commands
         private CiSystem _ci;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByTaskSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByBackupSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = LatestSet)]
         [Alias("DBClusterId", "DBInstanceId")]
         [ArgumentCompleter(typeof(InstanceIdCompleter))]
+        [TrimText]
         [ValidateNotNullOrEmpty]
+        [ValidateId(IdKind.Instance, "InstanceId")]
         public string InstanceId { get; set; } = null!;
 
-        /// <summary>The task to wait on (a comma-separated list for Redis cluster per-shard jobs).</summary>
+        /// <summary>
+        /// The task to wait on (a comma-separated list for Redis cluster per-shard jobs). Null and empty bind, so a piped
+        /// object without a job (a PolarDB backup) gets a clear error of its own, or is looked up by its BackupId.
+        /// </summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByTaskSet)]
-        [ValidateNotNullOrEmpty]
-        public string BackupJobId { get; set; } = null!;
+        [AllowNull]
+        [AllowEmptyString]
+        [TrimText]
+        [ValidateId(IdKind.BackupJob, "BackupJobId")]
+        public string? BackupJobId { get; set; }
+
+        /// <summary>
+        /// A backup to return once it is finished (what a piped backup without a job is waited on by). Null binds too: a
+        /// piped task carries a BackupId property that is null until its backup is known (RDS names it when finished), and
+        /// PowerShell refuses a null for a parameter that is mandatory in any set unless it is allowed.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ByTaskSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByBackupSet)]
+        [AllowNull]
+        [AllowEmptyString]
+        [TrimText]
+        [ValidateId(IdKind.Backup, "BackupId")]
+        public string? BackupId { get; set; }
 
         /// <summary>Wait on the instance's newest manual backup task (to re-attach after a timeout or Ctrl+C).</summary>
         [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
@@ -48,32 +72,43 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>How long to wait in all, in seconds or as a TimeSpan (default one hour).</summary>
         [Parameter]
         [TimeSpanSeconds]
+        [ValidateTimeout]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
 
-        /// <summary>The longest gap between polls, in seconds or as a TimeSpan (default 30 seconds).</summary>
+        /// <summary>The longest gap between polls, in seconds or as a TimeSpan (default 30 seconds, at least 1 second).</summary>
         [Parameter]
         [TimeSpanSeconds]
+        [ValidatePollInterval]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-        // The waiter slows its own schedule on throttling; the client must not also retry those polls.
+        // The waiter slows its own schedule on throttling and asks again next round on other faults; the client must not
+        // also retry those polls for long, or one failing instance would hold up the round that reports the others.
         protected override BackupServiceOptions ConfigureService(BackupServiceOptions options)
         {
-            options.Client = new Service.OpenApi.OpenApiClientOptions { RetryThrottling = false };
+            options.Client = BackupWaiter.ClientOptions();
             return options;
         }
 
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            if (Timeout <= TimeSpan.Zero)
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("-Timeout must be positive, e.g. -Timeout 3600 (seconds).", "Timeout", Timeout));
-            if (PollInterval <= TimeSpan.Zero)
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("-PollInterval must be positive, e.g. -PollInterval 30 (seconds).", "PollInterval", PollInterval));
+            TimeSpan timeout = default, pollInterval = default;
+            string? slowerPolls = null;
+            try
+            {
+                timeout = InputValidation.Timeout(Timeout);
+                pollInterval = InputValidation.PollInterval(PollInterval, out slowerPolls);
+            }
+            catch (AliBackupConfigurationException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, ex.ParameterName == "Timeout" ? Timeout : PollInterval));
+            }
+            if (slowerPolls != null) WriteWarning(slowerPolls);
             _ci = CiSystems.Detect();
             _options = new WaitOptions
             {
-                Timeout = Timeout,
-                PollInterval = PollInterval,
+                Timeout = timeout,
+                PollInterval = pollInterval,
                 HeartbeatInterval = _ci == CiSystem.None ? (TimeSpan?)null : CiHeartbeat,
             };
         }
@@ -82,7 +117,22 @@ namespace AliBackup.PowerShell.Commands
         {
             var engine = ResolveEngineOrWriteError(InstanceId);
             if (engine == null) return;
-            var target = Target;
+            var target = ResolveTargetOrWriteError(InstanceId);
+            if (target == null) return;
+            if (string.IsNullOrEmpty(BackupJobId) && ParameterSetName != LatestSet)
+            {
+                if (string.IsNullOrEmpty(BackupId))
+                {
+                    WriteError(ErrorRecords.InvalidArgument(
+                        "Nothing to wait on for " + InstanceId + ": no -BackupJobId was given (a PolarDB backup names no job). Pipe a task from Start-AliBackup or " +
+                        "Get-AliBackupTask, pass -BackupJobId, pass -BackupId for a backup, or use -Latest for the newest manual backup.", "BackupJobId", InstanceId));
+                    return;
+                }
+                // A backup, not a task: it comes back as it is once finished.
+                RunForItem(InstanceId, async (output, token) =>
+                    output.WriteObjects(await Service.GetFinishedBackupAsync(target, InstanceId, BackupId!, engine.Engine, token).ConfigureAwait(false)));
+                return;
+            }
             if (ParameterSetName == LatestSet)
             {
                 RunForItem(InstanceId, async (output, token) =>
@@ -97,7 +147,7 @@ namespace AliBackup.PowerShell.Commands
             {
                 Engine = engine.Engine,
                 InstanceId = InstanceId,
-                BackupJobId = BackupJobId,
+                BackupJobId = BackupJobId!,
                 Region = target.Region,
                 Endpoint = target.Endpoint,
             });
@@ -111,7 +161,7 @@ namespace AliBackup.PowerShell.Commands
             {
                 var credential = await Service.Credentials.GetCredentialAsync(token).ConfigureAwait(false);
                 var now = Service.Time.GetUtcNow();
-                var lifetimeWarning = CredentialLifetime.WarningFor(credential, now, now + Timeout);
+                var lifetimeWarning = CredentialLifetime.WarningFor(credential, now, _options.DeadlineFrom(now));
                 if (lifetimeWarning != null) output.WriteWarning(lifetimeWarning);
 
                 var waiter = new BackupWaiter(Service);
@@ -140,7 +190,7 @@ namespace AliBackup.PowerShell.Commands
                                 progress.Finish(this, e.Task);
                                 var error = e.Error ?? new WaitTimeoutException(e.Task, e.Waited, _options.ReattachCommand(e.Task));
                                 var record = ErrorRecords.From(error, e.Task);
-                                if (e.Kind == WaitEventKind.Error)
+                                if (e.Kind == WaitEventKind.Error && !(error is BackupJobNotFoundException))
                                     record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = Join(error.RecommendedAction, "To wait again: " + _options.ReattachCommand(e.Task)) };
                                 if (_ci != CiSystem.None) WriteHostLine(CiSystems.ErrorAnnotation(_ci, error.Message), "Annotation");
                                 WriteError(record);

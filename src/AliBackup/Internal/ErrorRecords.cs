@@ -41,6 +41,14 @@ namespace AliBackup.PowerShell.Internal
                 case BackupFailedException _: return ErrorCategory.InvalidResult;
                 case BackupAlreadyRunningException _: return ErrorCategory.ResourceBusy;
                 case NoBackupTaskException _: return ErrorCategory.ObjectNotFound;
+                case BackupNotListedException _: return ErrorCategory.ObjectNotFound;
+                case AliBackupInvalidResponseException _: return ErrorCategory.ProtocolError;
+                case BackupOutcomeUnknownException _: return ErrorCategory.ConnectionError;
+                case BackupNotDownloadableException _: return ErrorCategory.InvalidOperation;
+                case DownloadTargetExistsException _: return ErrorCategory.ResourceExists;
+                case DownloadFailedException _: return ErrorCategory.ReadError;
+                case BackupNotFoundException _: return ErrorCategory.ObjectNotFound;
+                case BackupJobNotFoundException _: return ErrorCategory.ObjectNotFound;
                 case AliBackupConfigurationException _: return ErrorCategory.InvalidArgument;
                 case AliBackupCredentialException _: return ErrorCategory.AuthenticationError;
                 case AliBackupTransportException _: return ErrorCategory.ConnectionError;
@@ -52,7 +60,7 @@ namespace AliBackup.PowerShell.Internal
         private static ErrorCategory CategoryOf(AliBackupApiException api)
         {
             var code = api.Code;
-            if (api.IsThrottling) return ErrorCategory.LimitsExceeded;
+            if (api.IsThrottling || api.IsBackupLimitReached) return ErrorCategory.LimitsExceeded;
             if (api.IsNotFound && !code.StartsWith("InvalidAccessKeyId", StringComparison.Ordinal)) return ErrorCategory.ObjectNotFound;
             if (code == "SignatureDoesNotMatch" || code.StartsWith("InvalidAccessKeyId", StringComparison.Ordinal) ||
                 code.StartsWith("InvalidSecurityToken", StringComparison.Ordinal) || code == "IncompleteSignature" ||
