@@ -17,11 +17,13 @@ Describe 'A command after the credentials changed in the same session' {
     BeforeAll {
         $script:TestHome = Join-Path ([IO.Path]::GetTempPath()) ('alibackup-reuse-' + [guid]::NewGuid().ToString('N'))
         New-Item -ItemType Directory -Path (Join-Path $TestHome '.aliyun') -Force | Out-Null
-        # Prints one line per call: ok, or the error's id.
+        # Prints one line per call: ok, or the error's id (a rejected key ends the command: it is caught here).
         $script:Probe = @'
 function Probe([string] $label) {
-    $result = Get-AliBackupTask -InstanceId r-bp1demo000000001 -ErrorAction SilentlyContinue -ErrorVariable failed
-    if ($failed) { "$label=" + $failed[0].Exception.Code } else { "$label=ok" }
+    $failed = $null
+    try { $null = Get-AliBackupTask -InstanceId r-bp1demo000000001 -ErrorAction SilentlyContinue -ErrorVariable failed }
+    catch { $failed = @($_) }
+    if ($failed) { "$label=" + ($failed[0].FullyQualifiedErrorId -split ',')[0] } else { "$label=ok" }
 }
 '@
     }
@@ -42,7 +44,7 @@ Probe 'environment'
 '@)
         $run.Output | Should -Contain 'profile=ok'
         # The environment comes first in the chain: a fresh command reads it, so a reused one must too.
-        $run.Output | Should -Contain 'environment=InvalidAccessKeyId.NotFound'
+        $run.Output | Should -Contain 'environment=AliBackup.Api.InvalidAccessKeyId.NotFound'
     }
 
     It 'reads an aliyun CLI profile again once its file was rewritten' {
@@ -61,7 +63,7 @@ Start-Sleep -Milliseconds 20
     ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $env:ALIBACKUP_TEST_CONFIG
 Probe 'after'
 '@)
-        $run.Output | Should -Contain 'before=InvalidAccessKeyId.NotFound'
+        $run.Output | Should -Contain 'before=AliBackup.Api.InvalidAccessKeyId.NotFound'
         $run.Output | Should -Contain 'after=ok'
     }
 
@@ -80,7 +82,7 @@ $env:ALIBABA_CLOUD_ACCESS_KEY_ID = 'LTAIunknownkey00004'
 Probe 'connected'
 '@)
         $run.Output | Should -Contain 'good=ok'
-        $run.Output | Should -Contain 'bad=InvalidAccessKeyId.NotFound'
+        $run.Output | Should -Contain 'bad=AliBackup.Api.InvalidAccessKeyId.NotFound'
         # Connect-AliBackup's keys win over the environment's.
         $run.Output | Should -Contain 'connected=ok'
     }

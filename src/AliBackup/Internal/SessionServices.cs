@@ -114,7 +114,8 @@ namespace AliBackup.PowerShell.Internal
                 a == null || b == null
                     ? a == b
                     : a.MaxAttempts == b.MaxAttempts && a.RetryBaseDelay == b.RetryBaseDelay && a.MaxRetryDelay == b.MaxRetryDelay &&
-                      a.RequestTimeout == b.RequestTimeout && a.RetryThrottling == b.RetryThrottling && a.UserAgent == b.UserAgent;
+                      a.RequestTimeout == b.RequestTimeout && a.RetryThrottling == b.RetryThrottling && a.UserAgent == b.UserAgent &&
+                      a.RetryBudget == b.RetryBudget && a.MaxRetryAfter == b.MaxRetryAfter && a.MaxResponseBytes == b.MaxResponseBytes;
 
             private static bool Same(string[] a, string[] b)
             {
@@ -144,7 +145,7 @@ namespace AliBackup.PowerShell.Internal
     /// The command is carried by the async flow of its work (an AsyncLocal set where the work starts), so two commands of
     /// one session running at once — a nested pipeline — each get their own.
     /// </summary>
-    internal sealed class CommandObserver : IApiCallObserver, ICredentialObserver
+    internal sealed class CommandObserver : IApiCallObserver, IServiceNoticeObserver, ICredentialObserver
     {
         private static readonly AsyncLocal<IApiCallObserver?> CurrentCommand = new AsyncLocal<IApiCallObserver?>();
 
@@ -157,6 +158,8 @@ namespace AliBackup.PowerShell.Internal
         }
 
         public void OnCallCompleted(ApiCallTrace trace) => CurrentCommand.Value?.OnCallCompleted(trace);
+
+        public void OnNotice(ServiceNotice notice) => (CurrentCommand.Value as IServiceNoticeObserver)?.OnNotice(notice);
 
         public void OnCredentialNotice(string message, bool isWarning) => (CurrentCommand.Value as ICredentialObserver)?.OnCredentialNotice(message, isWarning);
 
