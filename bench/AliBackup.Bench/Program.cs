@@ -35,7 +35,8 @@ internal sealed class Settings
     public double RequestDelayMs { get; private set; } = 50;
     public double IdleWindowSeconds { get; private set; } = 60;
     public int SaveRounds { get; private set; } = 3;
-    public long SaveBytes { get; private set; } = 256L * 1024 * 1024;
+    public long SaveBytes { get; private set; } = 64L * 1024 * 1024;
+    public long SaveLargeBytes { get; private set; } = 1024L * 1024 * 1024;
 
     public static Settings Parse(string[] args)
     {
@@ -48,7 +49,7 @@ internal sealed class Settings
             {
                 case "--quick":
                     s.SteadyRounds = 3; s.CallsPerRound = 100; s.ColdRounds = 3; s.ListRounds = 2; s.BigListRounds = 1;
-                    s.IdleWindowSeconds = 30; s.SaveRounds = 1; s.SaveBytes = 64L * 1024 * 1024;
+                    s.IdleWindowSeconds = 30; s.SaveRounds = 1; s.SaveLargeBytes = 256L * 1024 * 1024;
                     break;
                 case "--only": s.Groups = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--rounds": s.SteadyRounds = s.ColdRounds = s.ListRounds = Int(); break;

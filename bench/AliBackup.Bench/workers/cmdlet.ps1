@@ -4,6 +4,7 @@
 #   -Mode first       : Import-Module, then the first Get-AliBackupTask, timed in-process
 #   -Mode import      : Import-Module alone, timed in-process (-Manifest may be any module)
 #   -Mode list-peak   : Get-AliBackup of a whole window into Measure-Object, then the process's peak working set
+#   -Mode save-peak   : Save-AliBackup of the instance's newest backup, then the process's peak working set
 param(
     [Parameter(Mandatory)] [string] $Manifest,
     [string] $Mode = 'serve',
@@ -29,6 +30,19 @@ if ($Mode -eq 'first') {
     $t0 = Now
     $null = Get-AliBackupTask -InstanceId $Instance
     Answer @{ ms = (Ms $t0 (Now)) }
+    return
+}
+
+if ($Mode -eq 'save-peak') {
+    $ProgressPreference = 'SilentlyContinue'
+    $folder = Join-Path ([IO.Path]::GetTempPath()) ('alibackup-bench-savepeak-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    try {
+        $file = Get-AliBackup -InstanceId $Instance -StartTime ([datetime]::UtcNow.AddDays(-7)) -EndTime ([datetime]::UtcNow.AddHours(1)) | Select-Object -First 1 |
+            Save-AliBackup -Path $folder -Force -Confirm:$false
+        Answer @{ bytes = $file.Length; peakMb = [System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB }
+    }
+    finally { Remove-Item -LiteralPath $folder -Recurse -Force }
     return
 }
 
@@ -68,8 +82,10 @@ while ($null -ne ($line = $stdin.ReadLine())) {
         'save' {
             $backup = Get-AliBackup -InstanceId $id -StartTime ([datetime]::UtcNow.AddDays(-7)) -EndTime ([datetime]::UtcNow.AddHours(1)) | Select-Object -First 1
             $folder = $command.path
+            # curl runs with -s (no progress meter): no progress bars here either.
+            $ProgressPreference = 'SilentlyContinue'
             $c0 = Cpu; $t0 = Now
-            $file = $backup | Save-AliBackup -Path $folder -Force
+            $file = $backup | Save-AliBackup -Path $folder -Force -Confirm:$false
             $t1 = Now; $c1 = Cpu
             $length = (Get-Item -LiteralPath $file.FullName).Length
             Remove-Item -LiteralPath $file.FullName
