@@ -308,27 +308,40 @@ namespace AliBackup.Service
             {
                 var single = query.With(instanceId, backupId, jobId);
                 var found = 0;
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                var yielded = new HashSet<string>(StringComparer.Ordinal);
+                // Keys of the last few pages only, not of every backup listed: what a shifting list repeats sits across a
+                // page boundary, a repeated page is the one before, and memory stays flat however many pages there are
+                // (sets of every key grew a listing of 100,000 backups by tens of MB).
+                var recent = new RecentKeys(RepeatWindowPages);
+                long distinct = 0;
                 for (var pageNumber = 1; ; pageNumber++)
                 {
                     var page = await resolved.GetBackupPageAsync(channel, single, pageNumber, cancellationToken).ConfigureAwait(false);
-                    var added = page.ListedKeys.Count(seen.Add);
-                    var fresh = page.Items.Where(b => !yielded.Contains(BackupPage.KeyOf(b))).ToList();
-                    foreach (var b in fresh) yielded.Add(BackupPage.KeyOf(b));
+                    var listed = new HashSet<string>(StringComparer.Ordinal);
+                    var added = 0;
+                    foreach (var key in page.ListedKeys)
+                        if (listed.Add(key) && !recent.Contains(key)) added++;
+                    var fresh = new List<Backup>(page.Items.Count);
+                    var taken = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var b in page.Items)
+                    {
+                        var key = BackupPage.KeyOf(b);
+                        if (!recent.Contains(key) && taken.Add(key)) fresh.Add(b);
+                    }
+                    recent.Add(listed);
+                    distinct += added;
                     if (pageNumber > 1 && page.ListedKeys.Count > 0 && added == 0)
                     {
                         throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
-                            "page " + pageNumber + " repeats backups already listed on earlier pages (" + seen.Count + " distinct of TotalCount " +
+                            "page " + pageNumber + " repeats backups already listed on earlier pages (" + distinct + " distinct of TotalCount " +
                             page.TotalCount + "); paging was stopped instead of asking again forever");
                     }
                     found += fresh.Count;
                     yield return fresh;
-                    if (!page.HasMore || seen.Count >= page.TotalCount) break;
+                    if (!page.HasMore || distinct >= page.TotalCount) break;
                     if (pageNumber >= MaxPages)
                     {
                         throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
-                            "it kept offering more pages after " + MaxPages + " (" + seen.Count + " backups); paging was stopped. Narrow -StartTime/-EndTime.");
+                            "it kept offering more pages after " + MaxPages + " (" + distinct + " backups); paging was stopped. Narrow -StartTime/-EndTime.");
                     }
                 }
                 if (found == 0) missing.Add(jobId == null ? "" : jobId);
@@ -347,6 +360,34 @@ namespace AliBackup.Service
         /// most a few tens of thousands. Repeated or empty pages end a runaway listing long before this.
         /// </summary>
         internal const int MaxPages = 10_000;
+
+        /// <summary>How many pages back repeats are looked for (a service that shifts or repeats pages does so nearby).</summary>
+        internal const int RepeatWindowPages = 10;
+
+        /// <summary>The keys of the last few pages.</summary>
+        private sealed class RecentKeys
+        {
+            private readonly Queue<HashSet<string>> _pages = new Queue<HashSet<string>>();
+            private readonly int _window;
+
+            public RecentKeys(int window)
+            {
+                _window = window;
+            }
+
+            public bool Contains(string key)
+            {
+                foreach (var page in _pages)
+                    if (page.Contains(key)) return true;
+                return false;
+            }
+
+            public void Add(HashSet<string> page)
+            {
+                _pages.Enqueue(page);
+                if (_pages.Count > _window) _pages.Dequeue();
+            }
+        }
 
         /// <summary>All backups of a query (every page).</summary>
         public async Task<IReadOnlyList<Backup>> GetAllBackupsAsync(ApiTarget target, BackupQuery query, BackupEngine? engine, CancellationToken cancellationToken)
