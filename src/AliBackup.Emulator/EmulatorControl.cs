@@ -57,7 +57,8 @@ internal static class EmulatorControl
                 ListingLag = body["listingLagSeconds"] is { } lag ? TimeSpan.FromSeconds((double)lag) : TimeSpan.Zero,
                 ManualBackupLimit = (int?)body["manualBackupLimit"],
                 BackupSizeBytes = (long?)body["backupSizeBytes"] ?? 52_428_800,
-            }, historicalBackups: (int?)body["historicalBackups"] ?? 0);
+            }, historicalBackups: (int?)body["historicalBackups"] ?? 0,
+               historyInterval: body["historyIntervalSeconds"] is { } interval ? TimeSpan.FromSeconds((double)interval) : null);
             return Results.Json(new { instance.Id, Product = instance.Product.ToString() });
         });
 

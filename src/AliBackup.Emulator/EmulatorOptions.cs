@@ -26,6 +26,12 @@ public sealed class EmulatorOptions
     /// <summary>The clock x-acs-date is checked against (15 minutes of skew allowed).</summary>
     public TimeProvider WallClock { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// How long each product API call (and STS call) takes before it is answered: loopback answers in microseconds, the
+    /// real service in tens of milliseconds, and benchmarks of polling strategies need the difference. Zero by default.
+    /// </summary>
+    public TimeSpan RequestDelay { get; set; }
+
     /// <summary>Seed the demo instances (one per product, plus a Redis cluster) with a week of automatic backups.</summary>
     public bool SeedDemoInstances { get; set; } = true;
 

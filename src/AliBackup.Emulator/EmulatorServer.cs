@@ -124,6 +124,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     private async Task HandleRpcAsync(HttpContext http)
     {
         var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        if (Options.RequestDelay > TimeSpan.Zero) await Task.Delay(Options.RequestDelay, http.RequestAborted);
         // The gateway names every answer in a header too, so even an unreadable body can be quoted to support.
         http.Response.Headers["x-acs-request-id"] = requestId;
         var call = await RpcCall.ReadAsync(http.Request);

@@ -4,7 +4,7 @@ using AliBackup.Emulator.Wire;
 
 // Runs the emulator on its own, for runbook rehearsals and the official-SDK oracle tests:
 //   dotnet run --project src/AliBackup.Emulator -- --urls http://127.0.0.1:8080 [--stage-seconds 1]
-//       [--access-key-id ID --access-key-secret SECRET] [--sts-role ARN]... [--ecs-role NAME]
+//       [--access-key-id ID --access-key-secret SECRET] [--sts-role ARN]... [--ecs-role NAME] [--request-delay-ms N]
 var options = new EmulatorOptions { Url = "http://127.0.0.1:8080" };
 string? keyId = null, keySecret = null;
 for (var i = 0; i < args.Length; i++)
@@ -19,9 +19,10 @@ for (var i = 0; i < args.Length; i++)
         case "--no-seed": options.SeedDemoInstances = false; break;
         case "--sts-role": options.Roles.Add(new AliBackup.Emulator.Sts.EmulatedRole { Arn = Next() }); break;
         case "--ecs-role": options.EcsRamRoleName = Next(); break;
+        case "--request-delay-ms": options.RequestDelay = TimeSpan.FromMilliseconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
         case "-h":
         case "--help":
-            Console.WriteLine("AliBackup emulator: --urls http://127.0.0.1:PORT [--stage-seconds N] [--access-key-id ID --access-key-secret SECRET] [--no-seed] [--sts-role ARN]... [--ecs-role NAME]");
+            Console.WriteLine("AliBackup emulator: --urls http://127.0.0.1:PORT [--stage-seconds N] [--access-key-id ID --access-key-secret SECRET] [--no-seed] [--sts-role ARN]... [--ecs-role NAME] [--request-delay-ms N]");
             return 0;
         default:
             Console.Error.WriteLine("Unknown argument: " + args[i]);

@@ -82,7 +82,9 @@ namespace AliBackup.Service
 
         private readonly BackupServiceOptions _options;
         private readonly OpenApiClient _client;
-        private readonly ConcurrentDictionary<(BackupEngine, ApiTarget), ProductChannel> _channels = new ConcurrentDictionary<(BackupEngine, ApiTarget), ProductChannel>();
+        // Keyed by a class, not a (BackupEngine, ApiTarget) tuple: a value-type key makes the dictionary a generic
+        // instantiation of its own, a dozen methods to JIT on every command's first call.
+        private readonly ConcurrentDictionary<ChannelKey, ProductChannel> _channels = new ConcurrentDictionary<ChannelKey, ProductChannel>();
 
         public BackupService(BackupServiceOptions options)
         {
@@ -241,21 +243,55 @@ namespace AliBackup.Service
             };
         }
 
-        public ProductChannel Channel(IBackupEngine engine, ApiTarget target) =>
-            _channels.GetOrAdd((engine.Engine, target), key => new ProductChannel(_client, engine.Product, key.Item2));
-
-        public async Task<IReadOnlyList<BackupTask>> GetTasksAsync(ApiTarget target, TaskQuery query, BackupEngine? engine, CancellationToken cancellationToken)
+        public ProductChannel Channel(IBackupEngine engine, ApiTarget target)
         {
-            query = new TaskQuery(InputValidation.Id(IdKind.Instance, query.InstanceId, "InstanceId"),
-                query.BackupJobId == null ? null : InputValidation.Id(IdKind.BackupJob, query.BackupJobId, "BackupJobId"), query.JobMode);
-            var resolved = EngineCatalog.Resolve(query.InstanceId, engine);
-            var jobIds = BackupTask.SplitJobIds(query.BackupJobId);
-            if (jobIds.Length <= 1) return NewestFirst(await resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken).ConfigureAwait(false));
-
-            // A per-shard job list ("1022,2480") is not a filter the services take: list the instance's tasks and keep those jobs.
-            var all = await resolved.GetTasksAsync(Channel(resolved, target), new TaskQuery(query.InstanceId, null, query.JobMode), cancellationToken).ConfigureAwait(false);
-            return NewestFirst(all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)));
+            var key = new ChannelKey(engine, target);
+            return _channels.TryGetValue(key, out var channel) ? channel : _channels.GetOrAdd(key, new ProductChannel(_client, engine.Product, target));
         }
+
+        private sealed class ChannelKey : IEquatable<ChannelKey>
+        {
+            public ChannelKey(IBackupEngine engine, ApiTarget target)
+            {
+                Engine = engine.Engine;
+                Target = target;
+            }
+
+            public BackupEngine Engine { get; }
+
+            public ApiTarget Target { get; }
+
+            public bool Equals(ChannelKey? other) => other != null && other.Engine == Engine && other.Target.Equals(Target);
+
+            public override bool Equals(object? obj) => Equals(obj as ChannelKey);
+
+            public override int GetHashCode() => Target.GetHashCode() * 31 + (int)Engine;
+        }
+
+        public Task<IReadOnlyList<BackupTask>> GetTasksAsync(ApiTarget target, TaskQuery query, BackupEngine? engine, CancellationToken cancellationToken)
+        {
+            // Not async itself in the common case: the engine's task is the answer (one async layer less per call). A bad
+            // ID fails the returned task, as it did when this method was async.
+            IBackupEngine resolved;
+            string[] jobIds;
+            try
+            {
+                query = new TaskQuery(InputValidation.Id(IdKind.Instance, query.InstanceId, "InstanceId"),
+                    query.BackupJobId == null ? null : InputValidation.Id(IdKind.BackupJob, query.BackupJobId, "BackupJobId"), query.JobMode);
+                resolved = EngineCatalog.Resolve(query.InstanceId, engine);
+                jobIds = BackupTask.SplitJobIds(query.BackupJobId);
+            }
+            catch (AliBackupException ex)
+            {
+                return Task.FromException<IReadOnlyList<BackupTask>>(ex);
+            }
+            return jobIds.Length <= 1
+                ? NewestFirstAsync(resolved.GetTasksAsync(Channel(resolved, target), query, cancellationToken))
+                : GetTasksOfJobsAsync(resolved, target, query, jobIds, cancellationToken);
+        }
+
+        private static async Task<IReadOnlyList<BackupTask>> NewestFirstAsync(Task<IReadOnlyList<BackupTask>> listing) =>
+            NewestFirst(await listing.ConfigureAwait(false));
 
         /// <summary>
         /// Tasks newest first, as backups are listed (the services list tasks oldest first). The sort is stable, so tasks
@@ -264,6 +300,16 @@ namespace AliBackup.Service
         /// </summary>
         private static IReadOnlyList<BackupTask> NewestFirst(IEnumerable<BackupTask> tasks) =>
             tasks.OrderByDescending(t => t.StartTime ?? DateTimeOffset.MinValue).ToList();
+
+        /// <summary>
+        /// A per-shard job list ("1022,2480") is not a filter the services take: list the instance's tasks and keep those
+        /// jobs.
+        /// </summary>
+        private async Task<IReadOnlyList<BackupTask>> GetTasksOfJobsAsync(IBackupEngine resolved, ApiTarget target, TaskQuery query, string[] jobIds, CancellationToken cancellationToken)
+        {
+            var all = await resolved.GetTasksAsync(Channel(resolved, target), new TaskQuery(query.InstanceId, null, query.JobMode), cancellationToken).ConfigureAwait(false);
+            return NewestFirst(all.Where(t => t.GetJobIds().Any(id => Array.IndexOf(jobIds, id) >= 0)));
+        }
 
         /// <summary>
         /// Backups page by page: the next page is requested only when the caller asks for it. A per-shard job list
@@ -286,27 +332,40 @@ namespace AliBackup.Service
             {
                 var single = query.With(instanceId, backupId, jobId);
                 var found = 0;
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                var yielded = new HashSet<string>(StringComparer.Ordinal);
+                // Keys of the last few pages only, not of every backup listed: what a shifting list repeats sits across a
+                // page boundary, a repeated page is the one before, and memory stays flat however many pages there are
+                // (sets of every key grew a listing of 100,000 backups by tens of MB).
+                var recent = new RecentKeys(RepeatWindowPages);
+                long distinct = 0;
                 for (var pageNumber = 1; ; pageNumber++)
                 {
                     var page = await resolved.GetBackupPageAsync(channel, single, pageNumber, cancellationToken).ConfigureAwait(false);
-                    var added = page.ListedKeys.Count(seen.Add);
-                    var fresh = page.Items.Where(b => !yielded.Contains(BackupPage.KeyOf(b))).ToList();
-                    foreach (var b in fresh) yielded.Add(BackupPage.KeyOf(b));
+                    var listed = new HashSet<string>(StringComparer.Ordinal);
+                    var added = 0;
+                    foreach (var key in page.ListedKeys)
+                        if (listed.Add(key) && !recent.Contains(key)) added++;
+                    var fresh = new List<Backup>(page.Items.Count);
+                    var taken = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var b in page.Items)
+                    {
+                        var key = BackupPage.KeyOf(b);
+                        if (!recent.Contains(key) && taken.Add(key)) fresh.Add(b);
+                    }
+                    recent.Add(listed);
+                    distinct += added;
                     if (pageNumber > 1 && page.ListedKeys.Count > 0 && added == 0)
                     {
                         throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
-                            "page " + pageNumber + " repeats backups already listed on earlier pages (" + seen.Count + " distinct of TotalCount " +
+                            "page " + pageNumber + " repeats backups already listed on earlier pages (" + distinct + " distinct of TotalCount " +
                             page.TotalCount + "); paging was stopped instead of asking again forever");
                     }
                     found += fresh.Count;
                     yield return fresh;
-                    if (!page.HasMore || seen.Count >= page.TotalCount) break;
+                    if (!page.HasMore || distinct >= page.TotalCount) break;
                     if (pageNumber >= MaxPages)
                     {
                         throw new AliBackupInvalidResponseException(resolved.Product.ProductId, "DescribeBackups", 200, null,
-                            "it kept offering more pages after " + MaxPages + " (" + seen.Count + " backups); paging was stopped. Narrow -StartTime/-EndTime.");
+                            "it kept offering more pages after " + MaxPages + " (" + distinct + " backups); paging was stopped. Narrow -StartTime/-EndTime.");
                     }
                 }
                 if (found == 0) missing.Add(jobId == null ? "" : jobId);
@@ -325,6 +384,34 @@ namespace AliBackup.Service
         /// most a few tens of thousands. Repeated or empty pages end a runaway listing long before this.
         /// </summary>
         internal const int MaxPages = 10_000;
+
+        /// <summary>How many pages back repeats are looked for (a service that shifts or repeats pages does so nearby).</summary>
+        internal const int RepeatWindowPages = 10;
+
+        /// <summary>The keys of the last few pages.</summary>
+        private sealed class RecentKeys
+        {
+            private readonly Queue<HashSet<string>> _pages = new Queue<HashSet<string>>();
+            private readonly int _window;
+
+            public RecentKeys(int window)
+            {
+                _window = window;
+            }
+
+            public bool Contains(string key)
+            {
+                foreach (var page in _pages)
+                    if (page.Contains(key)) return true;
+                return false;
+            }
+
+            public void Add(HashSet<string> page)
+            {
+                _pages.Enqueue(page);
+                if (_pages.Count > _window) _pages.Dequeue();
+            }
+        }
 
         /// <summary>All backups of a query (every page).</summary>
         public async Task<IReadOnlyList<Backup>> GetAllBackupsAsync(ApiTarget target, BackupQuery query, BackupEngine? engine, CancellationToken cancellationToken)

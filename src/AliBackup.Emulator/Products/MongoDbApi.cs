@@ -58,11 +58,9 @@ public sealed partial class MongoDbApi : ProductApi
         var backupIds = call.Param("BackupId")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var jobId = call.Param("BackupJobId");
         var nodeId = call.Param("NodeId");
-        var matching = InWindow(context.State.BackupsOf(instance), start, end)
-            .Where(b => backupIds == null || backupIds.Contains(Text(b.BackupId)))
-            .Where(b => jobId == null || Text(b.JobId) == jobId)
-            .Where(b => nodeId == null || b.NodeInstanceId == nodeId)
-            .ToList();
+        var matching = Matching(InWindow(context.State.BackupsOf(instance), start, end), backupIds == null && jobId == null && nodeId == null ? null
+            : b => (backupIds == null || backupIds.Contains(Text(b.BackupId))) && (jobId == null || Text(b.JobId) == jobId) &&
+                   (nodeId == null || b.NodeInstanceId == nodeId));
         var page = new JsonArray();
         foreach (var b in matching.Skip((number - 1) * size).Take(size))
         {

@@ -62,11 +62,8 @@ public sealed partial class PolarDbApi : ProductApi
         var status = call.Param("BackupStatus");
         if (status is not (null or "Success" or "Failed"))
             throw new ApiErrorException(400, "InvalidBackupStatus.Malformed", "The specified parameter BackupStatus is not valid.");
-        var matching = InWindow(context.State.BackupsOf(cluster), start, end)
-            .Where(b => backupId == null || Text(b.BackupId) == backupId)
-            .Where(b => mode == null || b.Mode == mode)
-            .Where(b => status == null || b.Status == status)
-            .ToList();
+        var matching = Matching(InWindow(context.State.BackupsOf(cluster), start, end), backupId == null && mode == null && status == null ? null
+            : b => (backupId == null || Text(b.BackupId) == backupId) && (mode == null || b.Mode == mode) && (status == null || b.Status == status));
         var page = new JsonArray();
         foreach (var b in matching.Skip((number - 1) * size).Take(size))
         {

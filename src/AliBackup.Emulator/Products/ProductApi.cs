@@ -78,8 +78,16 @@ public abstract class ProductApi
     {
         if (start.HasValue && end.HasValue && end <= start)
             throw new ApiErrorException(400, "InvalidStartTimeAndEndTime.Malformed", "The end time must be greater than the start time.");
+        if (backups is OrderedBackups.NewestFirst ordered) return ordered.Within(start, end);
         return backups.Where(b => (!start.HasValue || b.StartTime >= start) && (!end.HasValue || b.StartTime <= end));
     }
+
+    /// <summary>
+    /// The sets of <paramref name="inWindow"/> that <paramref name="keep"/> accepts; without a filter, the window itself
+    /// (no copy, so paging through 100,000 sets costs a page per page).
+    /// </summary>
+    protected static IReadOnlyList<EmulatedBackup> Matching(IEnumerable<EmulatedBackup> inWindow, Func<EmulatedBackup, bool>? keep) =>
+        keep == null && inWindow is IReadOnlyList<EmulatedBackup> all ? all : inWindow.Where(keep ?? (_ => true)).ToList();
 
     protected static int PageSize(RpcCall call, int[] allowed, int fallback)
     {

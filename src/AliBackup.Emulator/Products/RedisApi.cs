@@ -59,10 +59,8 @@ public sealed partial class RedisApi : ProductApi
         var number = PageNumber(call);
         var backupId = call.Param("BackupId");
         var jobId = call.Param("BackupJobId");
-        var matching = InWindow(context.State.BackupsOf(instance), start, end)
-            .Where(b => backupId == null || Text(b.BackupId) == backupId)
-            .Where(b => jobId == null || Text(b.JobId) == jobId)
-            .ToList();
+        var matching = Matching(InWindow(context.State.BackupsOf(instance), start, end), backupId == null && jobId == null ? null
+            : b => (backupId == null || Text(b.BackupId) == backupId) && (jobId == null || Text(b.JobId) == jobId));
         var page = new JsonArray();
         foreach (var b in matching.Skip((number - 1) * size).Take(size))
         {

@@ -10,7 +10,9 @@ public sealed class EmulatorState
     private readonly object _gate = new();
     private readonly Dictionary<string, EmulatedInstance> _instances = new(StringComparer.Ordinal);
     private readonly List<EmulatedJob> _jobs = [];
-    private readonly List<EmulatedBackup> _history = [];
+    // Backup sets per instance, ordered by start time; a finished job's sets join its instance's on the first read after it ends.
+    private readonly Dictionary<EmulatedInstance, OrderedBackups> _backups = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<EmulatedInstance, List<EmulatedJob>> _unpublished = new(ReferenceEqualityComparer.Instance);
     private readonly List<FaultRule> _faults = [];
     private readonly List<CannedAnswer> _canned = [];
     private readonly List<RequestRecord> _requests = [];
@@ -34,22 +36,27 @@ public sealed class EmulatorState
     /// <summary>The download side: URL lifetime, downloads to cut short, and a log of file requests.</summary>
     public DownloadState Downloads { get; } = new();
 
-    public EmulatedInstance AddInstance(EmulatedInstance instance, int historicalBackups = 0)
+    /// <summary>
+    /// Adds an instance with <paramref name="historicalBackups"/> finished automatic backups: one a day by default, or
+    /// one every <paramref name="historyInterval"/> (benchmarks seed 100,000 backups in days, not centuries).
+    /// </summary>
+    public EmulatedInstance AddInstance(EmulatedInstance instance, int historicalBackups = 0, TimeSpan? historyInterval = null)
     {
         lock (_gate)
         {
             _instances[instance.Id] = instance;
+            var history = BackupSetsOf(instance);
             var now = Now;
             for (var day = historicalBackups; day >= 1; day--)
             {
                 // Relative to now, not to the calendar day: "the last N days" then always holds N backups, whatever the
                 // time of day (a 03:00-based history lost its oldest backup from a 7-day window after 03:49 UTC).
-                var dayAgo = now.AddDays(-day).AddMinutes(30 + day * 7 % 50);
+                var dayAgo = historyInterval is { } interval ? now - interval * day : now.AddDays(-day).AddMinutes(30 + day * 7 % 50);
                 var start = new DateTimeOffset(dayAgo.UtcTicks - dayAgo.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
                 var jobId = _nextJobId++;
                 for (var shard = 0; shard < instance.Shards; shard++)
                 {
-                    _history.Add(new EmulatedBackup
+                    history.Add(new EmulatedBackup
                     {
                         BackupId = _nextBackupId++,
                         JobId = jobId,
@@ -59,7 +66,8 @@ public sealed class EmulatorState
                         Mode = "Automated",
                         StartTime = start,
                         EndTime = start.AddMinutes(2).AddSeconds(23),
-                        SizeBytes = HistoricalSize(instance.BackupSizeBytes, day),
+                        // A history at an interval (thousands of sets) keeps the instance's size; a daily one grows toward it.
+                        SizeBytes = historyInterval != null ? instance.BackupSizeBytes : HistoricalSize(instance.BackupSizeBytes, day),
                         Method = MethodOf(instance.Product),
                     });
                 }
@@ -152,6 +160,8 @@ public sealed class EmulatorState
                 Backups = backups,
             };
             _jobs.Add(job);
+            if (!_unpublished.TryGetValue(instance, out var waiting)) _unpublished[instance] = waiting = [];
+            waiting.Add(job);
             return job;
         }
     }
@@ -166,18 +176,34 @@ public sealed class EmulatorState
         }
     }
 
-    /// <summary>Backup sets of an instance that exist now (historical ones, and those of finished jobs).</summary>
+    /// <summary>
+    /// Backup sets of an instance that exist now (historical ones, and those of finished jobs), newest first. The list
+    /// is a view that no later change moves; ProductApi.InWindow narrows it to a window without scanning it.
+    /// </summary>
     public IReadOnlyList<EmulatedBackup> BackupsOf(EmulatedInstance instance)
     {
         lock (_gate)
         {
-            var now = Now;
-            // A finished job's backups are listed only once the instance's listing lag has passed.
-            return _history.Where(b => b.Instance == instance)
-                .Concat(_jobs.Where(j => j.Instance == instance && now >= j.FinishedAt + instance.ListingLag).SelectMany(j => j.Backups))
-                .OrderByDescending(b => b.StartTime)
-                .ToList();
+            var sets = BackupSetsOf(instance);
+            if (_unpublished.TryGetValue(instance, out var waiting))
+            {
+                // A finished job's backups are listed only once the instance's listing lag has passed; the task clock only
+                // moves forward, so once listed they join the ordered sets for good.
+                var now = Now;
+                foreach (var job in waiting.Where(j => now >= j.FinishedAt + instance.ListingLag).ToList())
+                {
+                    waiting.Remove(job);
+                    foreach (var backup in job.Backups) sets.Add(backup);
+                }
+            }
+            return sets.View();
         }
+    }
+
+    private OrderedBackups BackupSetsOf(EmulatedInstance instance)
+    {
+        if (!_backups.TryGetValue(instance, out var sets)) _backups[instance] = sets = new OrderedBackups();
+        return sets;
     }
 
     public IReadOnlyList<EmulatedJob> Jobs

@@ -30,6 +30,23 @@ namespace AliBackup.Service.OpenApi
             return null;
         }
 
+        /// <summary>As <see cref="Str(JsonElement, string[])"/> for one name, without an array per read (readers run per item).</summary>
+        public static string? Str(this JsonElement element, string name)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !TryGet(element, name, out var value)) return null;
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String: return TextOf(value, name);
+                case JsonValueKind.Number: return value.GetRawText();
+                case JsonValueKind.True: return "true";
+                case JsonValueKind.False: return "false";
+                default: return null;
+            }
+        }
+
+        /// <summary>As <see cref="Str(JsonElement, string[])"/> for two names, without an array per read.</summary>
+        public static string? Str(this JsonElement element, string name, string otherName) => element.Str(name) ?? element.Str(otherName);
+
         /// <summary>
         /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>, except that a property name that is not valid
         /// text (an escaped lone surrogate) is a fault of the answer, not an <see cref="InvalidOperationException"/>.
@@ -63,9 +80,19 @@ namespace AliBackup.Service.OpenApi
         }
 
         /// <summary>The first of <paramref name="names"/> present as a whole number (JSON number or numeric string).</summary>
-        public static long? Long(this JsonElement element, params string[] names)
+        public static long? Long(this JsonElement element, params string[] names) => ParseLong(element.Str(names));
+
+        /// <summary>As <see cref="Long(JsonElement, string[])"/> for one name, without an array per read.</summary>
+        public static long? Long(this JsonElement element, string name) => ParseLong(element.Str(name));
+
+        /// <summary>As <see cref="Int(JsonElement, string[])"/> for one name, without an array per read.</summary>
+        public static int? Int(this JsonElement element, string name) => Clamp(element.Long(name));
+
+        /// <summary>As <see cref="Time(JsonElement, string[])"/> for one name, without an array per read.</summary>
+        public static DateTimeOffset? Time(this JsonElement element, string name) => ParseTime(element.Str(name));
+
+        private static long? ParseLong(string? text)
         {
-            var text = element.Str(names);
             if (text == null) return null;
             text = text.Trim().TrimEnd('%');
             if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole)) return whole;
@@ -74,17 +101,16 @@ namespace AliBackup.Service.OpenApi
             return null;
         }
 
-        /// <summary>As <see cref="Long"/>, clamped to int.</summary>
-        public static int? Int(this JsonElement element, params string[] names)
-        {
-            var value = element.Long(names);
-            return value.HasValue ? (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, value.Value)) : (int?)null;
-        }
+        /// <summary>As <see cref="Long(JsonElement, string[])"/>, clamped to int.</summary>
+        public static int? Int(this JsonElement element, params string[] names) => Clamp(element.Long(names));
+
+        private static int? Clamp(long? value) => value.HasValue ? (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, value.Value)) : (int?)null;
 
         /// <summary>A UTC timestamp in the services' ISO 8601 forms (<c>yyyy-MM-ddTHH:mm:ssZ</c> or <c>yyyy-MM-ddTHH:mmZ</c>).</summary>
-        public static DateTimeOffset? Time(this JsonElement element, params string[] names)
+        public static DateTimeOffset? Time(this JsonElement element, params string[] names) => ParseTime(element.Str(names));
+
+        private static DateTimeOffset? ParseTime(string? text)
         {
-            var text = element.Str(names);
             if (string.IsNullOrWhiteSpace(text)) return null;
             return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
                 ? value.ToUniversalTime()

@@ -12,10 +12,21 @@ namespace AliBackup.Service.OpenApi
 
         public static string Encode(string value)
         {
-            if (value.Length == 0) return value;
-            var bytes = Encoding.UTF8.GetBytes(value);
-            var sb = new StringBuilder(bytes.Length + 8);
-            foreach (var b in bytes)
+            if (value.Length == 0 || IsAllUnreserved(value)) return value;
+            var sb = new StringBuilder(value.Length + 16);
+            AppendEncoded(sb, value);
+            return sb.ToString();
+        }
+
+        /// <summary>Appends the encoding of <paramref name="value"/> (as <see cref="Encode"/>) without a string of its own.</summary>
+        public static void AppendEncoded(StringBuilder sb, string value)
+        {
+            if (IsAllUnreserved(value))
+            {
+                sb.Append(value);
+                return;
+            }
+            foreach (var b in Encoding.UTF8.GetBytes(value))
             {
                 if (IsUnreserved(b))
                 {
@@ -26,7 +37,14 @@ namespace AliBackup.Service.OpenApi
                     sb.Append('%').Append(Hex[b >> 4]).Append(Hex[b & 0xF]);
                 }
             }
-            return sb.ToString();
+        }
+
+        /// <summary>Most names and values (IDs, numbers) need no encoding at all: then they are used as they are.</summary>
+        private static bool IsAllUnreserved(string value)
+        {
+            foreach (var c in value)
+                if (c > 0x7F || !IsUnreserved((byte)c)) return false;
+            return true;
         }
 
         private static bool IsUnreserved(byte b) =>

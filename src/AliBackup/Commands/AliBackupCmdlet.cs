@@ -62,7 +62,25 @@ namespace AliBackup.PowerShell.Commands
         /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
         protected CancellationToken StopToken => _stopping.Token;
 
-        protected BackupService Service => _service ??= new BackupService(ConfigureService(CreateServiceOptions(UsesSessionDefaults)));
+        protected BackupService Service => _service ??= BuildService();
+
+        /// <summary>
+        /// Whether this command reuses the session's service for its kind of command (while nothing it is built from
+        /// changed; see <see cref="SessionServices"/>) instead of building its own. Commands that change or report the
+        /// session's settings build their own.
+        /// </summary>
+        protected virtual bool SharesSessionService => UsesSessionDefaults;
+
+        private BackupService BuildService()
+        {
+            var options = ConfigureService(CreateServiceOptions(UsesSessionDefaults));
+            if (!SharesSessionService) return new BackupService(options);
+            // A shared service outlives this command: its traces reach whichever command's work made the call.
+            options.Observer = SessionServices.Observer;
+            // -Credential is turned into new keys on every invocation: what identifies them is the user name and password.
+            var identity = Credential == null ? null : new[] { Credential.UserName, Credential.GetNetworkCredential().Password, CredentialParameterSource };
+            return Session.Services.Get(GetType(), options, identity);
+        }
 
         /// <summary>
         /// Whether the settings of Connect-AliBackup fill in what the parameters leave out. A -Credential or -Profile
@@ -109,6 +127,9 @@ namespace AliBackup.PowerShell.Commands
         {
             // Session state may only be touched on the pipeline thread; the service may first be built off it.
             _session = ModuleSession.Of(this);
+            _tracesDebug = Wants("Debug", "DebugPreference");
+            // Under -Debug alone, verbose lines go out as debug records (DebugSwitch), so they are wanted then too.
+            _tracesVerbose = Wants("Verbose", "VerbosePreference") || DebugSwitch.Of(MyInvocation).VerboseAsDebug;
             LinkPipelineStopToken();
         }
 
@@ -119,6 +140,24 @@ namespace AliBackup.PowerShell.Commands
 
         /// <summary>Writes a warning, or under -Debug without -WarningAction a debug record (see <see cref="DebugSwitch"/>).</summary>
         public new void WriteWarning(string text) => DebugSwitch.WriteWarning(this, text);
+        // Whether -Verbose / -Debug output would be shown at all: when not, no trace text is built for it (a call's trace
+        // line and canonical request cost more than the rest of the cmdlet's own work).
+        private bool _tracesVerbose = true;
+        private bool _tracesDebug = true;
+
+        /// <summary>
+        /// As PowerShell decides for Write-Verbose/Write-Debug: the switch when it is bound (also through
+        /// $PSDefaultParameterValues), else the preference variable in scope; anything but SilentlyContinue or Ignore shows.
+        /// </summary>
+        private bool Wants(string switchName, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(switchName, out var bound))
+                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
+            var preference = GetVariableValue(preferenceVariable);
+            if (preference == null) return false;
+            if (!(preference is ActionPreference value) && !LanguagePrimitives.TryConvertTo(preference, out value)) return true;
+            return value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore;
+        }
 
         /// <summary>Cleanup belongs here: upstream of Select-Object -First, EndProcessing never runs (PowerShell #7930).</summary>
         public void Dispose()
@@ -163,31 +202,28 @@ namespace AliBackup.PowerShell.Commands
         private static readonly TimeSpan WorkerWindDown = TimeSpan.FromSeconds(1);
 
         /// <summary>
-        /// Runs <paramref name="work"/> off the pipeline thread and pumps its output on this thread until it ends.
-        /// A stop request cancels the work; a credential failure (every item would fail), or any failure the work does not
-        /// handle itself, terminates the command.
+        /// Runs <paramref name="work"/> and pumps its output on this thread until it ends. The work starts here, on the
+        /// pipeline thread, and goes on wherever its awaits resume (never here: the service layer does not capture a
+        /// context); a one-call command so costs no thread hop before its request is sent. A stop request cancels the work;
+        /// a credential failure (every item would fail), or any failure the work does not handle itself, terminates the
+        /// command.
         /// </summary>
         /// <remarks>
         /// When a Write* throws — downstream is satisfied (<c>Select-Object -First</c>), a downstream command threw,
         /// <c>break</c>, or <c>-ErrorAction Stop</c> — the work is cancelled, given a bounded moment to wind down, and
         /// the exception is rethrown unchanged, so PowerShell sees exactly what it threw.
         /// </remarks>
-        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work, object? target = null)
+        internal void RunAsync(Func<PipelineOutput, CancellationToken, Task> work, object? target = null) => Run(work, null, target);
+
+        /// <param name="itemTarget">Set for one pipeline item: its failures become that item's errors.</param>
+        /// <param name="target">The target object of a terminating error.</param>
+        private void Run(Func<PipelineOutput, CancellationToken, Task> work, object? itemTarget, object? target)
         {
             var token = _stopping.Token;
             var output = new PipelineOutput(this, token);
             _output = output;
-            var running = Task.Run(async () =>
-            {
-                try
-                {
-                    await work(output, token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    output.Complete();
-                }
-            });
+            Task running;
+            using (CommandObserver.Enter(this)) running = StartWork(work, output, token, itemTarget);
 
             try
             {
@@ -231,6 +267,27 @@ namespace AliBackup.PowerShell.Commands
             }
         }
 
+        /// <summary>
+        /// Starts the work on this thread; its output ends when it does, however it ends. For one pipeline item
+        /// (<paramref name="itemTarget"/> set), its failure becomes that item's error here, in the same async layer (one
+        /// state machine less to compile on a command's first call).
+        /// </summary>
+        private static async Task StartWork(Func<PipelineOutput, CancellationToken, Task> work, PipelineOutput output, CancellationToken token, object? itemTarget)
+        {
+            try
+            {
+                await work(output, token).ConfigureAwait(false);
+            }
+            catch (AliBackupException ex) when (itemTarget != null && !(ex is AliBackupCredentialException) && !(ex is AliBackupApiException { RejectsCaller: true }))
+            {
+                output.WriteError(ErrorRecords.From(ex, itemTarget));
+            }
+            finally
+            {
+                output.Complete();
+            }
+        }
+
         /// <summary>Gives cancelled work a moment to end; whatever it ends with is observed here and dropped.</summary>
         private static void WaitBriefly(Task running)
         {
@@ -250,18 +307,7 @@ namespace AliBackup.PowerShell.Commands
         /// items still come out. Credential failures — none found, or rejected by the service (wrong secret, unknown key,
         /// expired token), which every further item would hit with a request of its own — terminate; stops propagate.
         /// </summary>
-        internal void RunForItem(object target, Func<PipelineOutput, CancellationToken, Task> work) =>
-            RunAsync(async (output, token) =>
-            {
-                try
-                {
-                    await work(output, token).ConfigureAwait(false);
-                }
-                catch (AliBackupException ex) when (!(ex is AliBackupCredentialException) && !(ex is AliBackupApiException { RejectsCaller: true }))
-                {
-                    output.WriteError(ErrorRecords.From(ex, target));
-                }
-            }, target);
+        internal void RunForItem(object target, Func<PipelineOutput, CancellationToken, Task> work) => Run(work, target, target);
 
         /// <summary>
         /// Where this record's calls go, or null after writing why not. A bad -Region or -Endpoint bound from this item
@@ -300,8 +346,8 @@ namespace AliBackup.PowerShell.Commands
         {
             var output = _output;
             if (output == null) return;
-            output.WriteVerbose(trace.ToString());
-            if (trace.CanonicalRequest.Length > 0)
+            if (_tracesVerbose) output.WriteVerbose(trace.ToString());
+            if (_tracesDebug && trace.CanonicalRequest.Length > 0)
                 output.WriteDebug("Canonical request of " + trace.Action + " (signature and security token not shown):" + Environment.NewLine + trace.CanonicalRequest);
         }
 
@@ -318,7 +364,7 @@ namespace AliBackup.PowerShell.Commands
             var output = _output;
             if (output == null) return;
             if (isWarning) output.WriteWarning(message);
-            else output.WriteVerbose(message);
+            else if (_tracesVerbose) output.WriteVerbose(message);
         }
 
         /// <summary>A PSCredential as an AccessKey pair: the user name is the AccessKey ID, the password the secret.</summary>

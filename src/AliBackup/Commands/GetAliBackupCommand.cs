@@ -69,15 +69,22 @@ namespace AliBackup.PowerShell.Commands
             foreach (var id in InstanceId)
             {
                 var query = BackupQuery.For(id, _start, _end, BackupId, BackupJobId, Service.Time.GetUtcNow());
-                RunForItem(id, async (output, token) =>
-                {
-                    await foreach (var page in Service.GetBackupPagesAsync(target, query, Engine, token).ConfigureAwait(false))
-                    {
-                        output.WriteObjects(page);
-                        // Write this page downstream before asking for the next one.
-                        await output.FlushAsync().ConfigureAwait(false);
-                    }
-                });
+                RunForItem(id, (output, token) =>
+                    // Each page's first object goes downstream first; then the next page is fetched while the rest of this one
+                    // is written, and the one after waits until it has been.
+                    PagePrefetch.ForEachAsync(Service.GetBackupPagesAsync(target, query, Engine, token),
+                        page =>
+                        {
+                            if (page.Count == 0) return Task.CompletedTask;
+                            output.WriteObject(page[0]);
+                            return output.FlushAsync();
+                        },
+                        page =>
+                        {
+                            for (var i = 1; i < page.Count; i++) output.WriteObject(page[i]);
+                            return output.FlushAsync();
+                        },
+                        token));
             }
         }
     }

@@ -46,6 +46,8 @@ namespace AliBackup.PowerShell.Completion
             if (string.IsNullOrEmpty(instanceId)) return;
             lock (_seen)
             {
+                // Listing writes thousands of objects of one instance: when it is already the most recent, nothing moves.
+                if (_seen.Count > 0 && _seen[0].Value == engine && string.Equals(_seen[0].Key, instanceId, StringComparison.OrdinalIgnoreCase)) return;
                 _seen.RemoveAll(s => string.Equals(s.Key, instanceId, StringComparison.OrdinalIgnoreCase));
                 _seen.Insert(0, new KeyValuePair<string, BackupEngine>(instanceId, engine));
                 if (_seen.Count > Capacity) _seen.RemoveAt(_seen.Count - 1);

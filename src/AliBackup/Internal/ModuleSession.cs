@@ -32,6 +32,9 @@ namespace AliBackup.PowerShell.Internal
         /// <summary>Temporary credentials obtained by this session's commands (STS, metadata, credentials URI).</summary>
         public TemporaryCredentialCache Cache { get; } = new TemporaryCredentialCache();
 
+        /// <summary>The services this session's commands reuse from one invocation to the next.</summary>
+        public SessionServices Services { get; } = new SessionServices();
+
         public void Clear()
         {
             Credential = null;
@@ -39,6 +42,7 @@ namespace AliBackup.PowerShell.Internal
             Region = null;
             Endpoint = null;
             Cache.Clear();
+            Services.Clear();
         }
 
         /// <summary>The session of the runspace <paramref name="cmdlet"/> runs in (call on the pipeline thread).</summary>
