@@ -68,7 +68,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output) : IAsyncLifetime
         new("expired token", (id, a) => Error(id, a, 400, "InvalidSecurityToken.Expired", count: dose), RejectsCaller: true),
     ];
 
-    private static readonly (EmulatedProduct Product, string Prefix)[] Products = [(EmulatedProduct.Redis, "r-"), (EmulatedProduct.PolarDB, "pc-"), (EmulatedProduct.MongoDB, "dds-")];
+    private static readonly (EmulatedProduct Product, string Prefix)[] Products = [(EmulatedProduct.Redis, "r-"), (EmulatedProduct.PolarDB, "pc-"), (EmulatedProduct.MongoDB, "dds-"), (EmulatedProduct.RDS, "rm-")];
 
     private sealed class Cell
     {
