@@ -62,8 +62,9 @@ if ($Test -and $Task -notcontains 'Test') { $Task += 'Test' }
 function Invoke-Native {
     # Runs a native command (first argument) with the rest as its arguments, and stops the build when it fails.
     # Plain $args, not parameters: a parameter would swallow the command's own switches (-c for -Command).
+    # Out-Host: what the command prints is shown, never returned into the caller's value (Get-PesterManifest).
     $command, $arguments = $args
-    & $command @arguments
+    & $command @arguments | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "$command $($arguments -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
@@ -106,15 +107,15 @@ function Invoke-PesterTests {
     $pester = Get-PesterManifest
     $emulator = Join-Path $Root "src/AliBackup.Emulator/bin/$Configuration/net10.0/AliBackup.Emulator.dll"
     $runner = Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'
-    $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
+    # From bash, '-PesterPath a,b' arrives as the one string 'a,b'; a wildcard may name several files.
+    $paths = if ($PesterPath) { $PesterPath -split ',' | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
     $pwsh = @(Get-PwshCommandLine)
     $arguments = @($pwsh | Select-Object -Skip 1) + @(
         '-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $pester,
         '-ModuleRoot', $Out,
         '-EmulatorPath', $emulator,
-        '-ResultPath', (Join-Path $ResultsDirectory 'pester.xml'),
-        '-Path') + $paths
+        '-ResultPath', (Join-Path $ResultsDirectory 'pester.xml')) + $paths
     # A child process: the module's DLLs load there, never into this pwsh, so the next build can overwrite them.
     & $pwsh[0] @arguments | Out-Host
     return $LASTEXITCODE
@@ -167,8 +168,7 @@ function Invoke-Package {
     New-Item -ItemType Directory -Force $repo | Out-Null
     Get-ChildItem $repo -Filter 'AliBackup.*.nupkg' | Remove-Item
     $pwsh = @(Get-PwshCommandLine)
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'build/Publish-Module.ps1') -ModulePath (Join-Path $Out 'AliBackup') -Repository $repo
-    if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed ($LASTEXITCODE)." }
+    Invoke-Native @pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'build/Publish-Module.ps1') -ModulePath (Join-Path $Out 'AliBackup') -Repository $repo
     $package = Get-ChildItem $repo -Filter 'AliBackup.*.nupkg' | Select-Object -First 1
     if (-not $package) { throw "Publish-PSResource made no AliBackup .nupkg in $repo." }
     Write-Host "Packaged $($package.FullName)"

@@ -6,7 +6,8 @@
     and platyPS's builds do: the tests can reach AliBackup only by importing it from out/, and nothing else is loaded
     behind their back. Results are written as NUnit XML; the exit code is the number of failed tests.
 #>
-[CmdletBinding()]
+# The test files or folders come last, as many as given (build.ps1 passes each resolved path as its own argument).
+[CmdletBinding(PositionalBinding = $false)]
 param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     # The folder that holds the staged AliBackup/ module (out/).
@@ -14,7 +15,7 @@ param(
     # The emulator the tests start (src/AliBackup.Emulator/bin/<Configuration>/net10.0/AliBackup.Emulator.dll).
     [Parameter(Mandatory)] [string] $EmulatorPath,
     [Parameter(Mandatory)] [string] $ResultPath,
-    [string[]] $Path = $PSScriptRoot
+    [Parameter(ValueFromRemainingArguments)] [string[]] $Path = $PSScriptRoot
 )
 
 $ErrorActionPreference = 'Stop'
