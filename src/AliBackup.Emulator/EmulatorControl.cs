@@ -27,7 +27,6 @@ internal static class EmulatorControl
         ["empty-200"] = FaultKind.Empty200,
         ["wrong-types"] = FaultKind.WrongTypes,
         ["delete-instance"] = FaultKind.DeleteInstance,
-        ["listing-lag"] = FaultKind.Error, // not a per-request fault: sets the instance's listing lag
     };
 
     public static void Map(WebApplication app, EmulatorServer server)
@@ -69,16 +68,17 @@ internal static class EmulatorControl
         {
             var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
             var kindText = (string?)body["kind"] ?? "error";
-            if (!FaultKinds.TryGetValue(kindText, out var kind))
-                return Results.BadRequest(new { error = "Unknown fault kind '" + kindText + "'. Known: " + string.Join(", ", FaultKinds.Keys) + ", listing-lag." });
             var instanceId = (string?)body["instanceId"];
-            if (kindText == "listing-lag")
+            // Not a per-request fault: it sets the instance's listing lag.
+            if (string.Equals(kindText, "listing-lag", StringComparison.OrdinalIgnoreCase))
             {
                 var lagged = state.Instances.FirstOrDefault(i => i.Id == instanceId);
                 if (lagged == null) return Results.BadRequest(new { error = "listing-lag needs the instanceId of an existing instance." });
                 lagged.ListingLag = TimeSpan.FromMilliseconds((double?)body["lagMs"] ?? 60_000);
                 return Results.Ok();
             }
+            if (!FaultKinds.TryGetValue(kindText, out var kind))
+                return Results.BadRequest(new { error = "Unknown fault kind '" + kindText + "'. Known: " + string.Join(", ", FaultKinds.Keys) + ", listing-lag." });
             var probability = (double?)body["probability"];
             int? retryAfterMs = (int?)body["retryAfterMs"];
             if (retryAfterMs == null && body["retryAfterSeconds"] is { } seconds) retryAfterMs = (int)((double)seconds * 1000);

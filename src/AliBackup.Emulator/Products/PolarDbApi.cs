@@ -61,7 +61,7 @@ public sealed partial class PolarDbApi : ProductApi
         var mode = ModeFilter(call, "BackupMode");
         var status = call.Param("BackupStatus");
         if (status is not (null or "Success" or "Failed"))
-            throw new ApiErrorException(400, "InvalidBackupStatus.Malformed", "The specified parameter BackupStatus is not valid.");
+            throw ApiErrorException.Malformed("BackupStatus");
         var matching = Matching(InWindow(context.State.BackupsOf(cluster), start, end), backupId == null && mode == null && status == null ? null
             : b => (backupId == null || Text(b.BackupId) == backupId) && (mode == null || b.Mode == mode) && (status == null || b.Status == status));
         var page = new JsonArray();

@@ -94,7 +94,7 @@ public abstract class ProductApi
         var text = call.Param("PageSize");
         if (string.IsNullOrEmpty(text)) return fallback;
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) || !allowed.Contains(size))
-            throw new ApiErrorException(400, "InvalidPageSize.Malformed", "The specified parameter PageSize is not valid.");
+            throw ApiErrorException.Malformed("PageSize");
         return size;
     }
 
@@ -103,7 +103,7 @@ public abstract class ProductApi
         var text = call.Param("PageNumber");
         if (string.IsNullOrEmpty(text)) return 1;
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) || number < 1)
-            throw new ApiErrorException(400, "InvalidPageNumber.Malformed", "The specified parameter PageNumber is not valid.");
+            throw ApiErrorException.Malformed("PageNumber");
         return number;
     }
 

@@ -77,12 +77,10 @@ public sealed class RdsApi : ProductApi
         var type = call.Param("BackupType");
         if (type is not (null or "FullBackup" or "IncrementalBackup"))
             throw new ApiErrorException(400, "InvalidBackupType.Format", "Specified backup type is not valid.");
-        var matching = InWindow(context.State.BackupsOf(instance), start, end)
-            .Where(b => backupId == null || Text(b.BackupId) == backupId)
-            .Where(b => mode == null || b.Mode == mode)
-            .Where(b => status == null || b.Status == status)
-            .Where(b => type == null || b.Type == type)
-            .ToList();
+        var matching = Matching(InWindow(context.State.BackupsOf(instance), start, end),
+            backupId == null && mode == null && status == null && type == null ? null
+            : b => (backupId == null || Text(b.BackupId) == backupId) && (mode == null || b.Mode == mode)
+                && (status == null || b.Status == status) && (type == null || b.Type == type));
         var page = new JsonArray();
         foreach (var b in matching.Skip((number - 1) * size).Take(size))
         {

@@ -204,9 +204,6 @@ public sealed class FaultRule
 
     /// <summary>How many matching requests get the fault (a negative number: no limit).</summary>
     public int Remaining { get; set; } = 1;
-
-    /// <summary>How many requests got it so far.</summary>
-    public int Hits { get; set; }
 }
 
 /// <summary>A response body to send verbatim instead of the computed one (e.g. a documentation sample).</summary>

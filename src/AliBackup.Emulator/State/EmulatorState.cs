@@ -230,13 +230,13 @@ public sealed class EmulatorState
     {
         lock (_gate)
         {
-            foreach (var rule in _faults.ToList())
+            // No copy of the list: the loop ends where it removes a rule.
+            foreach (var rule in _faults)
             {
                 if (rule.Remaining == 0 || !(rule.Action == action || rule.Action == null && !exactAction) ||
                     !(rule.InstanceId == null || rule.InstanceId == instanceId))
                     continue;
                 if (rule.Probability is { } chance && _faultDice.NextDouble() >= chance) continue;
-                rule.Hits++;
                 if (rule.Remaining > 0 && --rule.Remaining == 0) _faults.Remove(rule);
                 return rule;
             }

@@ -39,17 +39,17 @@ public sealed partial class PolarDbApi
         var cluster = RequireInstance(call, context, "ModifyBackupPolicy");
         var time = call.Param("PreferredBackupTime");
         if (time != null && !EmulatedPolicy.IsWholeHourWindow(time))
-            throw new ApiErrorException(400, "InvalidPreferredBackupTime.Malformed", "The specified parameter PreferredBackupTime is not valid.");
+            throw ApiErrorException.Malformed("PreferredBackupTime");
         var period = call.Param("PreferredBackupPeriod");
         string? days = null;
         if (period != null)
             days = EmulatedPolicy.NormalizeDays(period, minimum: 2)
-                   ?? throw new ApiErrorException(400, "InvalidPreferredBackupPeriod.Malformed", "The specified parameter PreferredBackupPeriod is not valid.");
+                   ?? throw ApiErrorException.Malformed("PreferredBackupPeriod");
         int? retention = null;
         if (call.Param("DataLevel1BackupRetentionPeriod") is { } text)
         {
             if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var keep) || keep < 3 || keep > 14)
-                throw new ApiErrorException(400, "InvalidDataLevel1BackupRetentionPeriod.Malformed", "The specified parameter DataLevel1BackupRetentionPeriod is not valid.");
+                throw ApiErrorException.Malformed("DataLevel1BackupRetentionPeriod");
             retention = keep;
         }
         var p = cluster.Policy;
