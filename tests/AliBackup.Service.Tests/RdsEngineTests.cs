@@ -85,6 +85,32 @@ public class RdsEngineTests
     }
 
     [Fact]
+    public async Task Backups_asked_for_by_job_ID_are_the_set_the_finished_task_names_and_none_while_it_runs()
+    {
+        // RDS DescribeBackups neither takes nor lists a BackupJobId: the lookup goes through the job's task.
+        var clock = new SteppingClock();
+        await using var emu = await EmulatorHarness.StartAsync(clock, stage: TimeSpan.FromSeconds(10), seed: false);
+        var instance = emu.Server.State.AddInstance(new EmulatedInstance { Id = "rm-byjob00000001", Product = EmulatedProduct.RDS }, historicalBackups: 3);
+        var service = emu.Service(clock);
+        var started = await service.StartBackupAsync(emu.Target, instance.Id, null, CancellationToken.None);
+        var byJob = BackupQuery.For(instance.Id, null, null, null, started.BackupJobId, clock.GetUtcNow());
+
+        var running = await Assert.ThrowsAsync<BackupNotFoundException>(() => service.GetAllBackupsAsync(emu.Target, byJob, null, CancellationToken.None));
+        Assert.Contains("has job " + started.BackupJobId, running.Message);
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var backup = Assert.Single(await service.GetAllBackupsAsync(emu.Target, byJob, null, CancellationToken.None));
+        var job = emu.Server.State.Jobs.Single(j => j.JobIds[0].ToString() == started.BackupJobId);
+        Assert.Equal((job.Backups[0].BackupId.ToString(), started.BackupJobId), (backup.BackupId, backup.BackupJobId));
+        Assert.Contains(emu.Server.State.Requests, r => r.Action == "DescribeBackups" && r.Parameters.GetValueOrDefault("BackupId") == backup.BackupId);
+
+        // The waiter's look for a job no task list showed finds it the same way, without a task start or BackupId to go on.
+        var unlisted = new BackupTask { Engine = BackupEngine.RDS, InstanceId = instance.Id, BackupJobId = started.BackupJobId };
+        var found = Assert.Single(await service.FindJobBackupsAsync(emu.Target, unlisted, started.BackupJobId, null, CancellationToken.None));
+        Assert.Equal(backup.BackupId, found.BackupId);
+    }
+
+    [Fact]
     public async Task A_task_RDS_reports_Failed_ends_the_wait_with_BackupFailed_long_before_the_timeout()
     {
         var clock = new SteppingClock();

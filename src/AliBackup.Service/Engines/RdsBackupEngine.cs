@@ -79,10 +79,19 @@ namespace AliBackup.Service.Engines
         {
             // RDS accepts page sizes 30, 50 and 100 only.
             var pageSize = Math.Min(100, Math.Max(30, query.PageSize));
+            var backupId = query.BackupId;
+            if (query.BackupJobId != null)
+            {
+                // DescribeBackups neither takes nor lists a job ID: the job's own task names its set once it finished.
+                var linked = await LinkedBackupIdAsync(channel, query.InstanceId, query.BackupJobId, cancellationToken).ConfigureAwait(false);
+                if (linked == null || (backupId != null && backupId != linked))
+                    return new BackupPage(Array.Empty<Backup>(), pageNumber, pageSize, 0);
+                backupId = linked;
+            }
             var request = channel.Request("DescribeBackups")
                 .With("DBInstanceId", query.InstanceId)
                 .WithBackupWindow(query, pageSize, pageNumber)
-                .With("BackupId", query.BackupId);
+                .With("BackupId", backupId);
             return await channel.ReadAsync(request, (root, answer) =>
             {
                 var items = root.RequiredItems("Items", "Backup").Select(item =>
@@ -94,15 +103,20 @@ namespace AliBackup.Service.Engines
                         backup.DownloadUrl = null;
                         backup.IntranetDownloadUrl = null;
                     }
+                    backup.BackupJobId ??= query.BackupJobId;
                     return channel.Stamp(backup);
-                })
-                // DescribeBackups has no job filter; a BackupJobId asked for is honoured only where the service named the link.
-                .Where(b => query.BackupJobId == null || b.BackupJobId == query.BackupJobId)
-                .ToList();
+                }).ToList();
                 var total = root.Long("TotalRecordCount") ?? items.Count;
                 var onPage = root.Int("PageRecordCount") ?? items.Count;
                 return new BackupPage(items, root.Int("PageNumber") ?? pageNumber, pageSize, total, onPage);
             }, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The backup set a job made, as its task names it when queried by job ID (null while it runs, or if it failed).</summary>
+        private async Task<string?> LinkedBackupIdAsync(ProductChannel channel, string instanceId, string jobId, CancellationToken cancellationToken)
+        {
+            var tasks = await GetTasksAsync(channel, new TaskQuery(instanceId, jobId), cancellationToken).ConfigureAwait(false);
+            return tasks.FirstOrDefault(t => t.BackupJobId == jobId && t.BackupId != null)?.BackupId;
         }
 
         public async Task<StartedBackup> StartBackupAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken)
@@ -118,9 +132,10 @@ namespace AliBackup.Service.Engines
         /// </summary>
         public IReadOnlyList<Backup> MatchBackups(BackupTask task, string jobId, IReadOnlyList<Backup> candidates)
         {
-            if (task.BackupId != null)
+            // Linked either way: by the task's BackupId, or listed for this job ID (looked up through its task).
+            var linked = candidates.Where(b => b.BackupJobId == jobId || (task.BackupId != null && b.BackupId == task.BackupId)).ToList();
+            if (linked.Count > 0 || task.BackupId != null)
             {
-                var linked = candidates.Where(b => b.BackupId == task.BackupId).ToList();
                 foreach (var b in linked) b.BackupJobId = jobId;
                 return linked;
             }
