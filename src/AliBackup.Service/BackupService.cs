@@ -90,7 +90,8 @@ namespace AliBackup.Service
         {
             _options = options;
             Credentials = options.CredentialProvider ?? CreateCredentialProvider(options);
-            var clientOptions = options.Client ?? new OpenApiClientOptions();
+            // A copy: the caller's options stay as given (a session compares them with the next command's to reuse this service).
+            var clientOptions = options.Client?.Copy() ?? new OpenApiClientOptions();
             clientOptions.Time = options.Time;
             ApplyRetrySettings(clientOptions, options.Environment);
             if (options.Observer != null) clientOptions.Observer = options.Observer;

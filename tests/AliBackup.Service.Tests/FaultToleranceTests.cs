@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AliBackup.Service.Credentials;
 using AliBackup.Emulator;
 using AliBackup.Emulator.State;
 using AliBackup.Service.Engines;
@@ -216,6 +217,39 @@ public class FaultToleranceTests
         Assert.Matches("^[0-9A-F]{8}-", error.RequestId);
         Assert.Contains("not valid text", error.Message);
         Assert.Contains(error.RequestId!, error.Message);
+    }
+
+    [Fact]
+    public async Task Retry_settings_from_the_environment_reach_the_client_and_leave_the_callers_options_as_given()
+    {
+        await using var emu = await EmulatorHarness.StartAsync();
+        emu.Server.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", HttpStatus = 503, Code = "ServiceUnavailable", Remaining = -1 });
+        var given = new OpenApiClientOptions { MaxAttempts = 5, RetryBaseDelay = TimeSpan.FromMilliseconds(1) };
+        var service = new BackupService(new BackupServiceOptions
+        {
+            Credential = new AliCredential(emu.AccessKeyId, emu.AccessKeySecret),
+            Environment = EmulatorHarness.EmptyEnvironment(new() { [BackupService.RetryMaxAttemptsVariable] = "2" }),
+            Client = given,
+        });
+
+        await Assert.ThrowsAsync<AliBackupApiException>(() => service.GetTasksAsync(emu.Target, new TaskQuery(EmulatorServer.DemoRedisInstance), null, CancellationToken.None));
+
+        Assert.Equal(2, emu.Server.State.Requests.Count(r => r.Action == "DescribeBackupTasks"));
+        Assert.Equal(5, given.MaxAttempts);
+    }
+
+    [Fact]
+    public async Task An_answer_larger_than_MaxResponseBytes_is_an_InvalidResponse_not_an_unreachable_endpoint()
+    {
+        await using var emu = await EmulatorHarness.StartAsync();
+        emu.Server.State.CreateJob(emu.Server.State.FindInstance(EmulatorServer.DemoRedisInstance, EmulatedProduct.Redis)!);
+
+        var error = await Assert.ThrowsAsync<AliBackupInvalidResponseException>(() =>
+            emu.Service(client: new OpenApiClientOptions { MaxAttempts = 1, MaxResponseBytes = 64 }).GetTasksAsync(emu.Target, new TaskQuery(EmulatorServer.DemoRedisInstance), null, CancellationToken.None));
+
+        Assert.Equal(("DescribeBackupTasks", 200), (error.Action, error.HttpStatus));
+        Assert.Contains("larger than 64 bytes", error.Message);
+        Assert.Matches("^[0-9A-F]{8}-", error.RequestId);
     }
 
     [Theory]

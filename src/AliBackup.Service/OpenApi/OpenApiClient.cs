@@ -17,6 +17,8 @@ namespace AliBackup.Service.OpenApi
     /// <summary>Settings of <see cref="OpenApiClient"/>; the defaults are what the cmdlets use.</summary>
     public sealed class OpenApiClientOptions
     {
+        internal OpenApiClientOptions Copy() => (OpenApiClientOptions)MemberwiseClone();
+
         /// <summary>
         /// Attempts per call, counting the first (transient failures only are retried). Eight attempts with exponential
         /// backoff ride out a throttling storm of half a minute or so; <see cref="RetryBudget"/> bounds them in time.
@@ -134,7 +136,13 @@ namespace AliBackup.Service.OpenApi
                     var body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
                     trace.Duration = _options.Time.GetElapsedTime(started);
 
-                    if (response.IsSuccessStatusCode)
+                    if (body == null)
+                    {
+                        // An invalid answer, not an unreachable endpoint: it arrived, and it was not read to the end.
+                        failure = new AliBackupInvalidResponseException(request.Product.ProductId, request.Action, (int)response.StatusCode, headerRequestId,
+                            "HTTP " + (int)response.StatusCode + " with a body larger than " + _options.MaxResponseBytes.ToString(CultureInfo.InvariantCulture) + " bytes (the most read)");
+                    }
+                    else if (response.IsSuccessStatusCode)
                     {
                         var document = ParseJson(body, out var parseProblem);
                         if (document != null)
@@ -316,7 +324,8 @@ namespace AliBackup.Service.OpenApi
             return message;
         }
 
-        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        /// <summary>The answer body, or null when it is larger than MaxResponseBytes (reading stops there).</summary>
+        private async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
             if (response.Content == null) return Array.Empty<byte>();
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -331,8 +340,7 @@ namespace AliBackup.Service.OpenApi
                 {
                     var read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false);
                     if (read == 0) break;
-                    if (buffer.Length + read > _options.MaxResponseBytes)
-                        throw new IOException("The answer is larger than " + _options.MaxResponseBytes / (1024 * 1024) + " MB.");
+                    if (buffer.Length + read > _options.MaxResponseBytes) return null;
                     buffer.Write(chunk, 0, read);
                 }
             }
