@@ -25,9 +25,6 @@ namespace AliBackup.Service.Downloads
         /// <summary>Replace a file of the same name that is not this backup's complete file, and start over.</summary>
         public bool Force { get; set; }
 
-        /// <summary>How many files download at once.</summary>
-        public int MaxParallel { get; set; } = 4;
-
         /// <summary>A URL that expires sooner than this is replaced by a fresh one (DescribeBackups) before it is used.</summary>
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(2);
 

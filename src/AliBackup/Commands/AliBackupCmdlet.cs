@@ -64,17 +64,12 @@ namespace AliBackup.PowerShell.Commands
 
         protected BackupService Service => _service ??= BuildService();
 
-        /// <summary>
-        /// Whether this command reuses the session's service for its kind of command (while nothing it is built from
-        /// changed; see <see cref="SessionServices"/>) instead of building its own. Commands that change or report the
-        /// session's settings build their own.
-        /// </summary>
-        protected virtual bool SharesSessionService => UsesSessionDefaults;
-
         private BackupService BuildService()
         {
             var options = ConfigureService(CreateServiceOptions(UsesSessionDefaults));
-            if (!SharesSessionService) return new BackupService(options);
+            // Commands that use the session's defaults reuse the session's service for their kind of command (while
+            // nothing it is built from changed; see SessionServices); Connect-AliBackup builds its own.
+            if (!UsesSessionDefaults) return new BackupService(options);
             // A shared service outlives this command: its traces reach whichever command's work made the call.
             options.Observer = SessionServices.Observer;
             // -Credential is turned into new keys on every invocation: what identifies them is the user name and password.
@@ -118,7 +113,7 @@ namespace AliBackup.PowerShell.Commands
         }
 
         /// <summary>Where this record's calls go: -Region/-Endpoint as bound for this record, or the defaults.</summary>
-        protected ApiTarget Target => Service.ResolveTarget(Region, Endpoint);
+        private ApiTarget Target => Service.ResolveTarget(Region, Endpoint);
 
         /// <summary>Lets a cmdlet adjust the service (e.g. the waiter handles throttling itself).</summary>
         protected virtual BackupServiceOptions ConfigureService(BackupServiceOptions options) => options;
@@ -149,15 +144,37 @@ namespace AliBackup.PowerShell.Commands
         /// As PowerShell decides for Write-Verbose/Write-Debug: the switch when it is bound (also through
         /// $PSDefaultParameterValues), else the preference variable in scope; anything but SilentlyContinue or Ignore shows.
         /// </summary>
-        private bool Wants(string switchName, string preferenceVariable)
+        private bool Wants(string switchName, string preferenceVariable) =>
+            MyInvocation.BoundParameters.TryGetValue(switchName, out var bound) ? DebugSwitch.IsOn(bound) : PreferenceShows(preferenceVariable, whenUnset: false);
+
+        /// <summary>Whether the preference variable in scope lets its stream show: anything but SilentlyContinue or Ignore.</summary>
+        private bool PreferenceShows(string preferenceVariable, bool whenUnset)
         {
-            if (MyInvocation.BoundParameters.TryGetValue(switchName, out var bound))
-                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
             var preference = GetVariableValue(preferenceVariable);
-            if (preference == null) return false;
+            if (preference == null) return whenUnset;
             if (!(preference is ActionPreference value) && !LanguagePrimitives.TryConvertTo(preference, out value)) return true;
             return value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore;
         }
+
+        /// <summary>Whether progress bars would show ($ProgressPreference); a command skips building them when not.</summary>
+        internal bool ShowsProgressBars() => PreferenceShows("ProgressPreference", whenUnset: true);
+
+        /// <summary>Information the host always shows (like Write-Host), so CI logs carry it; it stays on stream 6.</summary>
+        internal void WriteHostLine(string text, string tag)
+        {
+            var record = new InformationRecord(new HostInformationMessage { Message = text }, MyInvocation.MyCommand.Name);
+            record.Tags.Add("PSHOST");
+            record.Tags.Add("AliBackup");
+            record.Tags.Add(tag);
+            WriteInformation(record);
+        }
+
+        /// <summary>
+        /// Whether a failure belongs to one pipeline item alone. Credential failures — none found, or rejected by the
+        /// service (wrong secret, unknown key, expired token) — would meet every further item too, so they are not.
+        /// </summary>
+        internal static bool FailsOnlyItsItem(AliBackupException ex) =>
+            !(ex is AliBackupCredentialException) && !(ex is AliBackupApiException { RejectsCaller: true });
 
         /// <summary>Cleanup belongs here: upstream of Select-Object -First, EndProcessing never runs (PowerShell #7930).</summary>
         public void Dispose()
@@ -278,7 +295,7 @@ namespace AliBackup.PowerShell.Commands
             {
                 await work(output, token).ConfigureAwait(false);
             }
-            catch (AliBackupException ex) when (itemTarget != null && !(ex is AliBackupCredentialException) && !(ex is AliBackupApiException { RejectsCaller: true }))
+            catch (AliBackupException ex) when (itemTarget != null && FailsOnlyItsItem(ex))
             {
                 output.WriteError(ErrorRecords.From(ex, itemTarget));
             }

@@ -21,10 +21,11 @@ namespace AliBackup.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            var target = ResolveTargetOrWriteError(InstanceId);
+            if (target == null) return;
             var policies = new PolicyService(Service);
             foreach (var id in InstanceId)
             {
-                var target = Target;
                 RunForItem(id, async (output, token) =>
                     output.WriteObject(await policies.GetAsync(target, id, Engine, token).ConfigureAwait(false)));
             }

@@ -56,7 +56,7 @@ namespace AliBackup.PowerShell.Commands
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("-Path must be a folder in the file system, not '" + Path + "' (" + provider.Name + ").", "Path", Path));
             if (File.Exists(folder))
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("-Path '" + folder + "' is a file; give the folder to save into.", "Path", Path));
-            _downloader = new BackupDownloader(Service, new DownloadOptions { Directory = folder, Intranet = Intranet, Force = Force, MaxParallel = ThrottleLimit });
+            _downloader = new BackupDownloader(Service, new DownloadOptions { Directory = folder, Intranet = Intranet, Force = Force });
         }
 
         protected override void ProcessRecord()
@@ -82,7 +82,7 @@ namespace AliBackup.PowerShell.Commands
         {
             if (_pending.Count == 0) return;
             var ci = CiSystems.Detect();
-            var view = new DownloadProgressView(_pending.Count, ci == CiSystem.None && ShowsProgress());
+            var view = new DownloadProgressView(_pending.Count, ci == CiSystem.None && ShowsProgressBars());
             RunAsync(async (output, token) =>
             {
                 using var done = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -101,9 +101,15 @@ namespace AliBackup.PowerShell.Commands
                             gate.Release();
                         }
                     }).ToList();
-                    await Task.WhenAll(downloads).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.WhenAll(downloads).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        done.Cancel(); // the heartbeat stops however the downloads end
+                    }
                 }
-                done.Cancel();
                 try
                 {
                     await heartbeat.ConfigureAwait(false);
@@ -133,7 +139,7 @@ namespace AliBackup.PowerShell.Commands
                 output.Post(() => view.Finish(this, result.Path));
                 output.WriteObject(new FileInfo(result.Path));
             }
-            catch (AliBackupException ex) when (!(ex is AliBackupCredentialException))
+            catch (AliBackupException ex) when (FailsOnlyItsItem(ex))
             {
                 output.WriteError(ErrorRecords.From(ex, backup));
             }
@@ -147,28 +153,12 @@ namespace AliBackup.PowerShell.Commands
         {
             while (true)
             {
-                output.Post(() => WriteHostLine(view.Heartbeat()));
+                output.Post(() => WriteHostLine(view.Heartbeat(), "Heartbeat"));
                 await Service.Time.Delay(CiHeartbeat, token).ConfigureAwait(false);
             }
         }
 
         protected override void ReleaseResources() => _downloader?.Dispose();
 
-        private bool ShowsProgress()
-        {
-            var preference = GetVariableValue("ProgressPreference");
-            var value = preference is PSObject wrapped ? wrapped.BaseObject : preference;
-            return !(value is ActionPreference action) || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore);
-        }
-
-        /// <summary>Information the host always shows (like Write-Host), so CI logs carry it.</summary>
-        private void WriteHostLine(string text)
-        {
-            var record = new InformationRecord(new HostInformationMessage { Message = text }, MyInvocation.MyCommand.Name);
-            record.Tags.Add("PSHOST");
-            record.Tags.Add("AliBackup");
-            record.Tags.Add("Heartbeat");
-            WriteInformation(record);
-        }
     }
 }

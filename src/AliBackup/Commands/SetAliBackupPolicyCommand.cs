@@ -48,6 +48,8 @@ namespace AliBackup.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            var target = ResolveTargetOrWriteError(InstanceId);
+            if (target == null) return;
             var policies = new PolicyService(Service);
             var change = new BackupPolicyChange { BackupWindow = BackupWindow, BackupDays = BackupDays, RetentionDays = RetentionDays, LogBackup = LogBackup };
             foreach (var id in InstanceId)
@@ -63,7 +65,6 @@ namespace AliBackup.PowerShell.Commands
                     WriteError(ErrorRecords.From(ex, id));
                     continue;
                 }
-                var target = Target;
                 if (!ShouldProcess(id + " (" + engine.Engine + ", " + target + ")", "Set the backup policy: " + change.Describe())) continue;
                 RunForItem(id, async (output, token) =>
                     output.WriteObject(await policies.SetAsync(target, id, engine.Engine, change, token).ConfigureAwait(false)));

@@ -156,7 +156,7 @@ namespace AliBackup.PowerShell.Commands
         protected override void EndProcessing()
         {
             if (_tasks.Count == 0) return;
-            var progress = new WaitProgress(_tasks.Count, ShowsProgress());
+            var progress = new WaitProgress(_tasks.Count, _ci == CiSystem.None && ShowsProgressBars()); // CI logs get heartbeats instead
             RunAsync(async (output, token) =>
             {
                 var credential = await Service.Credentials.GetCredentialAsync(token).ConfigureAwait(false);
@@ -239,23 +239,6 @@ namespace AliBackup.PowerShell.Commands
         private static string Key(BackupTask task) =>
             task.InstanceId.ToUpperInvariant() + "/" + string.Join(",", task.GetJobIds().OrderBy(id => id, StringComparer.Ordinal));
 
-        private bool ShowsProgress()
-        {
-            if (_ci != CiSystem.None) return false; // CI logs get heartbeats instead of progress bars
-            var preference = GetVariableValue("ProgressPreference");
-            var value = preference is PSObject wrapped ? wrapped.BaseObject : preference;
-            return !(value is ActionPreference action) || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore);
-        }
-
-        /// <summary>Information that the host always shows (like Write-Host), so CI logs carry it; it stays on stream 6.</summary>
-        private void WriteHostLine(string text, string tag)
-        {
-            var record = new InformationRecord(new HostInformationMessage { Message = text }, MyInvocation.MyCommand.Name);
-            record.Tags.Add("PSHOST");
-            record.Tags.Add("AliBackup");
-            record.Tags.Add(tag);
-            WriteInformation(record);
-        }
 
         private static string Heartbeat(WaitEvent e)
         {

@@ -44,7 +44,8 @@ namespace AliBackup.PowerShell.Internal
             return new DebugSwitch(!bound.ContainsKey("Verbose"), !bound.ContainsKey("WarningAction"));
         }
 
-        private static bool IsOn(object? value)
+        /// <summary>Whether a bound switch is on (a SwitchParameter, or a value bound through $PSDefaultParameterValues).</summary>
+        internal static bool IsOn(object? value)
         {
             if (value is PSObject wrapped) value = wrapped.BaseObject;
             return value is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(value);
