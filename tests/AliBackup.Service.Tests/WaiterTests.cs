@@ -104,6 +104,23 @@ public class WaiterTests
     }
 
     [Fact]
+    public async Task Jitter_never_makes_a_gap_shorter_than_the_minimum_poll_gap()
+    {
+        // Wait-AliBackupTask raises -PollInterval 0.05 to the 1 s floor and promises at most one poll a second per instance.
+        var clock = new SteppingClock();
+        await using var emu = await EmulatorHarness.StartAsync(clock, seed: false, stage: TimeSpan.FromMinutes(1));
+        var job = emu.Server.State.CreateJob(emu.Server.State.AddInstance(new EmulatedInstance { Id = "r-floorgap000001", Product = EmulatedProduct.Redis }));
+        var options = new WaitOptions { PollInterval = TimeSpan.FromSeconds(1), MinimumPollGap = TimeSpan.FromSeconds(1) };
+
+        var events = await WaitAll(clock, emu.Service(clock, client: WaiterClient), TasksOf(emu, [job]), options);
+
+        Assert.Single(events, e => e.Event.Kind == WaitEventKind.Completed);
+        Assert.True(clock.RequestedDelays.Count > 20);
+        Assert.All(clock.RequestedDelays, d => Assert.True(d >= TimeSpan.FromSeconds(1), "a gap of " + d));
+        Assert.Contains(clock.RequestedDelays, d => d > TimeSpan.FromSeconds(1)); // jitter still spreads the waiters
+    }
+
+    [Fact]
     public async Task A_retry_after_hint_is_honoured_and_5xx_also_slows_down()
     {
         var clock = new SteppingClock();

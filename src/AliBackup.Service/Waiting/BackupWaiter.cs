@@ -140,6 +140,7 @@ namespace AliBackup.Service.Waiting
                 double jitterFactor;
                 lock (_random) jitterFactor = 1 + options.Jitter * (2 * _random.NextDouble() - 1);
                 var delay = TimeSpan.FromTicks((long)(interval.Ticks * jitterFactor));
+                if (delay < options.MinimumPollGap) delay = options.MinimumPollGap;
                 if (outcome.RetryAfter > delay) delay = outcome.RetryAfter;
                 // The service's retry-after never carries the wait past -Timeout: the last round is at finalRoundAt.
                 if (lastRound) delay = deadline > now ? deadline - now : TimeSpan.Zero;

@@ -24,6 +24,12 @@ namespace AliBackup.Service.Waiting
         /// <summary>Jitter as a fraction of the gap (±), so many waiters do not poll in lockstep.</summary>
         public double Jitter { get; set; } = 0.2;
 
+        /// <summary>
+        /// No gap between polls is shorter, jitter included (Wait-AliBackupTask: the -PollInterval floor, so a raised
+        /// interval keeps its promise of at most one poll per floor per instance).
+        /// </summary>
+        public TimeSpan MinimumPollGap { get; set; } = TimeSpan.Zero;
+
         /// <summary>When set, a Heartbeat event summarises the unfinished tasks at this interval (CI logs want a sign of life).</summary>
         public TimeSpan? HeartbeatInterval { get; set; }
 

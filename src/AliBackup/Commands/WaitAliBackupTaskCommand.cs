@@ -109,6 +109,7 @@ namespace AliBackup.PowerShell.Commands
             {
                 Timeout = timeout,
                 PollInterval = pollInterval,
+                MinimumPollGap = Service.MinimumPollInterval,
                 HeartbeatInterval = _ci == CiSystem.None ? (TimeSpan?)null : CiHeartbeat,
             };
         }
