@@ -36,10 +36,11 @@ namespace AliBackup.Service.Engines
         /// <summary>A size in bytes: absent is 0; negative is corrected to 0 with a warning.</summary>
         public long Size(JsonElement item, string field, string what)
         {
-            var value = item.Long(field);
+            // Each field is looked up once: the number is parsed from the text read.
+            var text = item.Str(field);
+            var value = JsonFields.ParseLong(text);
             if (value == null)
             {
-                var text = item.Str(field);
                 if (!string.IsNullOrWhiteSpace(text)) Note(field, text!, what, "not a size", "0");
                 return 0;
             }
@@ -58,7 +59,7 @@ namespace AliBackup.Service.Engines
             {
                 var text = item.Str(field);
                 if (text == null) continue;
-                var value = item.Long(field);
+                var value = JsonFields.ParseLong(text);
                 if (value == null)
                 {
                     if (!string.IsNullOrWhiteSpace(text)) Note(field, text, what, "not a percentage", "no progress");
@@ -82,7 +83,7 @@ namespace AliBackup.Service.Engines
             {
                 var text = item.Str(field);
                 if (string.IsNullOrWhiteSpace(text)) continue;
-                var value = item.Time(field);
+                var value = JsonFields.ParseTime(text);
                 if (value == null)
                 {
                     Note(field, text!, what, "not a time", "no time");

@@ -41,16 +41,8 @@ namespace AliBackup.Service.Engines
         {
             using var document = await _client.CallAsync(request, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
-            string? requestId = null;
-            try
-            {
-                requestId = root.Str("RequestId", "requestId");
-            }
-            catch (Exception ex) when (ex is ResponseShapeException || ex is InvalidOperationException)
-            {
-                // An unreadable RequestId is reported with whatever else is wrong below.
-            }
-            if (string.IsNullOrWhiteSpace(requestId)) requestId = request.AnsweredRequestId;
+            // The client read it already: the body's RequestId, else the x-acs-request-id header.
+            var requestId = request.AnsweredRequestId;
             var context = new AnswerContext(Product.ProductId, request.Action, requestId);
             T result;
             try

@@ -15,17 +15,10 @@ namespace AliBackup.Service.OpenApi
         /// <summary>The first of <paramref name="names"/> present, as text (numbers and booleans as written).</summary>
         public static string? Str(this JsonElement element, params string[] names)
         {
-            if (element.ValueKind != JsonValueKind.Object) return null;
             foreach (var name in names)
             {
-                if (!TryGet(element, name, out var value)) continue;
-                switch (value.ValueKind)
-                {
-                    case JsonValueKind.String: return TextOf(value, name);
-                    case JsonValueKind.Number: return value.GetRawText();
-                    case JsonValueKind.True: return "true";
-                    case JsonValueKind.False: return "false";
-                }
+                var text = element.Str(name);
+                if (text != null) return text;
             }
             return null;
         }
@@ -91,7 +84,7 @@ namespace AliBackup.Service.OpenApi
         /// <summary>As <see cref="Time(JsonElement, string[])"/> for one name, without an array per read.</summary>
         public static DateTimeOffset? Time(this JsonElement element, string name) => ParseTime(element.Str(name));
 
-        private static long? ParseLong(string? text)
+        internal static long? ParseLong(string? text)
         {
             if (text == null) return null;
             text = text.Trim().TrimEnd('%');
@@ -109,7 +102,7 @@ namespace AliBackup.Service.OpenApi
         /// <summary>A UTC timestamp in the services' ISO 8601 forms (<c>yyyy-MM-ddTHH:mm:ssZ</c> or <c>yyyy-MM-ddTHH:mmZ</c>).</summary>
         public static DateTimeOffset? Time(this JsonElement element, params string[] names) => ParseTime(element.Str(names));
 
-        private static DateTimeOffset? ParseTime(string? text)
+        internal static DateTimeOffset? ParseTime(string? text)
         {
             if (string.IsNullOrWhiteSpace(text)) return null;
             return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
