@@ -268,17 +268,21 @@ namespace AliBackup.Service.OpenApi
         /// <summary>
         /// A 2xx whose body carries an error Code (some gateways answer errors with 200) is an error, not an empty result.
         /// </summary>
-        private static AliBackupApiException? ErrorCarriedIn(ApiRequest request, HttpResponseMessage response, JsonDocument document, string? headerRequestId)
+        private AliBackupApiException? ErrorCarriedIn(ApiRequest request, HttpResponseMessage response, JsonDocument document, string? headerRequestId)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return null;
             var code = SafeStr(root, "Code", "code");
             if (string.IsNullOrWhiteSpace(code) || Array.IndexOf(SuccessCodes, code!.Trim()) >= 0) return null;
-            return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode, code,
-                SafeStr(root, "Message", "message") ?? "The service answered HTTP " + (int)response.StatusCode + " with an error code.",
-                NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId, SafeStr(root, "HostId"), SafeStr(root, "Recommend"),
-                RetryAfterOf(response, TimeSpan.FromSeconds(60)));
+            return FromErrorBody(request, response, root, code,
+                SafeStr(root, "Message", "message") ?? "The service answered HTTP " + (int)response.StatusCode + " with an error code.", headerRequestId);
         }
+
+        /// <summary>The service's error as the body states it: Code, Message, RequestId (else the header's), HostId, Recommend.</summary>
+        private AliBackupApiException FromErrorBody(ApiRequest request, HttpResponseMessage response, JsonElement root, string? code, string? message, string? headerRequestId) =>
+            new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode, code, message,
+                NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId, SafeStr(root, "HostId"), SafeStr(root, "Recommend"),
+                RetryAfterOf(response, _options.MaxRetryAfter));
 
         private HttpRequestMessage BuildSignedMessage(ApiRequest request, AliCredential credential, ApiCallTrace trace)
         {
@@ -430,19 +434,16 @@ namespace AliBackup.Service.OpenApi
 
         private AliBackupApiException ToApiException(ApiRequest request, HttpResponseMessage response, byte[] body, string? headerRequestId)
         {
-            var retryAfter = RetryAfterOf(response, _options.MaxRetryAfter);
             using var document = ParseJson(body, out _);
             if (document == null || document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 var type = response.Content?.Headers.ContentType?.MediaType;
                 return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode, null,
                     "HTTP " + (int)response.StatusCode + " " + response.ReasonPhrase + (type != null && type.IndexOf("json", StringComparison.OrdinalIgnoreCase) < 0 ? " (a " + type + " page, not the service's answer)" : ""),
-                    headerRequestId, retryAfter: retryAfter);
+                    headerRequestId, retryAfter: RetryAfterOf(response, _options.MaxRetryAfter));
             }
             var root = document.RootElement;
-            return new AliBackupApiException(request.Product.ProductId, request.Action, (int)response.StatusCode,
-                SafeStr(root, "Code", "code"), SafeStr(root, "Message", "message"), NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId,
-                SafeStr(root, "HostId"), SafeStr(root, "Recommend"), retryAfter);
+            return FromErrorBody(request, response, root, SafeStr(root, "Code", "code"), SafeStr(root, "Message", "message"), headerRequestId);
         }
 
         private static Exception Innermost(Exception ex)
