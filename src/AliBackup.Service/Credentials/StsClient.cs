@@ -113,15 +113,8 @@ namespace AliBackup.Service.Credentials
         /// </summary>
         public async Task<CallerIdentity> GetCallerIdentityAsync(AliCredential caller, CancellationToken cancellationToken)
         {
-            var query = CommonQuery("GetCallerIdentity");
-            query.Add(Pair("SignatureMethod", AcsV1Signer.SignatureMethod));
-            query.Add(Pair("SignatureVersion", AcsV1Signer.SignatureVersion));
-            query.Add(Pair("SignatureNonce", _context.NonceFactory()));
-            query.Add(Pair("AccessKeyId", caller.AccessKeyId));
-            if (caller.SecurityToken != null) query.Add(Pair("SecurityToken", caller.SecurityToken));
             var form = new List<KeyValuePair<string, string>>();
-            var signature = AcsV1Signer.Sign("POST", query, caller.AccessKeySecret);
-            query.Add(Pair("Signature", signature.Signature));
+            var (query, signature) = SignedQuery("GetCallerIdentity", caller, form);
             using var document = await SendAsync("GetCallerIdentity", query, form, caller.ProviderName, signature.StringToSign, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
             return new CallerIdentity(root.Str("AccountId"), root.Str("Arn"), root.Str("IdentityType"), root.Str("RequestId"));
@@ -130,17 +123,9 @@ namespace AliBackup.Service.Credentials
         /// <summary>STS AssumeRole with <paramref name="caller"/>'s keys (and token, when they are temporary themselves).</summary>
         public async Task<AliCredential> AssumeRoleAsync(AliCredential caller, RoleSessionRequest request, string providerName, CancellationToken cancellationToken)
         {
-            var query = CommonQuery("AssumeRole");
-            query.Add(Pair("SignatureMethod", AcsV1Signer.SignatureMethod));
-            query.Add(Pair("SignatureVersion", AcsV1Signer.SignatureVersion));
-            query.Add(Pair("SignatureNonce", _context.NonceFactory()));
-            query.Add(Pair("AccessKeyId", caller.AccessKeyId));
-            if (caller.SecurityToken != null) query.Add(Pair("SecurityToken", caller.SecurityToken));
             var form = RoleForm(request);
             if (request.ExternalId != null) form.Add(Pair("ExternalId", request.ExternalId));
-
-            var signature = AcsV1Signer.Sign("POST", query.Concat(form), caller.AccessKeySecret);
-            query.Add(Pair("Signature", signature.Signature));
+            var (query, signature) = SignedQuery("AssumeRole", caller, form);
             using var document = await SendAsync("AssumeRole", query, form, caller.ProviderName, signature.StringToSign, cancellationToken).ConfigureAwait(false);
             return ReadCredentials(document, "AssumeRole", providerName);
         }
@@ -154,6 +139,20 @@ namespace AliBackup.Service.Credentials
             form.AddRange(RoleForm(request));
             using var document = await SendAsync("AssumeRoleWithOIDC", query, form, "anonymous", null, cancellationToken).ConfigureAwait(false);
             return ReadCredentials(document, "AssumeRoleWithOIDC", providerName);
+        }
+
+        /// <summary>The query of a V1-signed call with <paramref name="caller"/>'s keys: the signature covers it and the form.</summary>
+        private (List<KeyValuePair<string, string>> Query, AcsV1Signature Signature) SignedQuery(string action, AliCredential caller, List<KeyValuePair<string, string>> form)
+        {
+            var query = CommonQuery(action);
+            query.Add(Pair("SignatureMethod", AcsV1Signer.SignatureMethod));
+            query.Add(Pair("SignatureVersion", AcsV1Signer.SignatureVersion));
+            query.Add(Pair("SignatureNonce", _context.NonceFactory()));
+            query.Add(Pair("AccessKeyId", caller.AccessKeyId));
+            if (caller.SecurityToken != null) query.Add(Pair("SecurityToken", caller.SecurityToken));
+            var signature = AcsV1Signer.Sign("POST", query.Concat(form), caller.AccessKeySecret);
+            query.Add(Pair("Signature", signature.Signature));
+            return (query, signature);
         }
 
         private List<KeyValuePair<string, string>> CommonQuery(string action) => new List<KeyValuePair<string, string>>
