@@ -250,8 +250,7 @@ namespace AliBackup.Service.Waiting
                     {
                         var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
                         // A finished task may name the backup it made (RDS BackupId, when queried by its job ID).
-                        if (job.Last?.BackupId != null) owner.Snapshot.BackupId = job.Last.BackupId;
-                        var matched = engine.MatchBackups(owner.Snapshot, job.JobId, backups);
+                        var matched = engine.MatchBackups(owner.NamingBackupOf(job.Last), job.JobId, backups);
                         if (matched.Count > 0)
                         {
                             job.Backups = matched;
@@ -483,8 +482,21 @@ namespace AliBackup.Service.Waiting
                     next.JobMode = seen[0].JobMode ?? next.JobMode;
                     next.TaskAction = seen[0].TaskAction ?? next.TaskAction;
                     next.NodeId = seen.Count == 1 ? seen[0].NodeId : next.NodeId;
+                    next.BackupId = seen.Count == 1 ? seen[0].BackupId ?? next.BackupId : next.BackupId;
                 }
                 Snapshot = next;
+            }
+
+            /// <summary>
+            /// The snapshot with the BackupId a job's latest state names, as a copy: the snapshot itself has been handed
+            /// out in events already, and is not changed under their readers.
+            /// </summary>
+            public BackupTask NamingBackupOf(BackupTask? seen)
+            {
+                if (seen?.BackupId == null || seen.BackupId == Snapshot.BackupId) return Snapshot;
+                var copy = Copy(Snapshot);
+                copy.BackupId = seen.BackupId;
+                return copy;
             }
 
             private static BackupTask Copy(BackupTask t) => new BackupTask
