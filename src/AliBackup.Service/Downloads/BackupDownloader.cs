@@ -75,12 +75,11 @@ namespace AliBackup.Service.Downloads
     /// <summary>What one download did.</summary>
     public sealed class DownloadResult
     {
-        public DownloadResult(Backup backup, string path, bool skipped, long bytesTransferred, int resumes, int urlRefreshes)
+        public DownloadResult(Backup backup, string path, bool skipped, int resumes, int urlRefreshes)
         {
             Backup = backup;
             Path = path;
             Skipped = skipped;
-            BytesTransferred = bytesTransferred;
             Resumes = resumes;
             UrlRefreshes = urlRefreshes;
         }
@@ -92,8 +91,6 @@ namespace AliBackup.Service.Downloads
 
         /// <summary>The complete file was already there; nothing was downloaded.</summary>
         public bool Skipped { get; }
-
-        public long BytesTransferred { get; }
 
         /// <summary>Transfers that continued a partial file with a Range request.</summary>
         public int Resumes { get; }
@@ -129,8 +126,6 @@ namespace AliBackup.Service.Downloads
             _http = http ?? SharedHttp.Value;
         }
 
-        public DownloadOptions Options => _options;
-
         /// <summary>Throws <see cref="BackupNotDownloadableException"/> for a backup that has no file to fetch, saying why.</summary>
         public static void CheckDownloadable(Backup backup, bool intranet)
         {
@@ -165,7 +160,7 @@ namespace AliBackup.Service.Downloads
             if (File.Exists(path))
             {
                 var length = new FileInfo(path).Length;
-                if (backup.Size > 0 && length == backup.Size && !_options.Force) return new DownloadResult(backup, path, true, 0, 0, 0);
+                if (backup.Size > 0 && length == backup.Size && !_options.Force) return new DownloadResult(backup, path, true, 0, 0);
                 if (!_options.Force) throw new DownloadTargetExistsException(path, length, backup.Size);
             }
             if (_options.Force && File.Exists(partial)) File.Delete(partial);
@@ -239,7 +234,7 @@ namespace AliBackup.Service.Downloads
                 if (File.Exists(path)) File.Delete(path);
                 File.Move(partial, path);
                 Report(have, true);
-                return new DownloadResult(backup, path, false, transferred, resumes, refreshes);
+                return new DownloadResult(backup, path, false, resumes, refreshes);
             }
             throw new DownloadFailedException(backup, "it did not complete in " + _options.MaxAttempts + " transfers (last: " + (lastFailure?.Message ?? "unknown") + ").", lastFailure);
         }

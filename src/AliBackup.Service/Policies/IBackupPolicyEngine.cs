@@ -25,13 +25,12 @@ namespace AliBackup.Service.Policies
     /// <summary>The limits of one product's ModifyBackupPolicy, from its API reference.</summary>
     public sealed class PolicyRules
     {
-        public PolicyRules(int minimumDays, (int Min, int Max)? retentionRange, bool supportsLogBackup, string retentionParameter, string logBackupName = "log backup")
+        public PolicyRules(int minimumDays, (int Min, int Max)? retentionRange, bool supportsLogBackup, string retentionParameter)
         {
             MinimumDays = minimumDays;
             RetentionRange = retentionRange;
             SupportsLogBackup = supportsLogBackup;
             RetentionParameter = retentionParameter;
-            LogBackupName = logBackupName;
         }
 
         /// <summary>The fewest backup days the service accepts (PolarDB and RDS: two).</summary>
@@ -45,8 +44,5 @@ namespace AliBackup.Service.Policies
 
         /// <summary>The service's name for the retention setting (shown in errors).</summary>
         public string RetentionParameter { get; }
-
-        /// <summary>What the product calls log backup (Redis/Tair: data flashback).</summary>
-        public string LogBackupName { get; }
     }
 }

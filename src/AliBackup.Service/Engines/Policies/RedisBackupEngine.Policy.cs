@@ -14,7 +14,7 @@ namespace AliBackup.Service.Engines
     public sealed partial class RedisBackupEngine : IBackupPolicyEngine
     {
         public PolicyRules PolicyRules { get; } = new PolicyRules(minimumDays: 1, retentionRange: (7, 730), supportsLogBackup: true,
-            retentionParameter: "BackupRetentionPeriod", logBackupName: "data flashback");
+            retentionParameter: "BackupRetentionPeriod");
 
         public async Task<BackupPolicy> GetPolicyAsync(ProductChannel channel, string instanceId, CancellationToken cancellationToken)
         {
