@@ -1,5 +1,6 @@
 using System;
 using System.Text.RegularExpressions;
+using AliBackup.Service;
 
 namespace AliBackup
 {
@@ -253,7 +254,7 @@ namespace AliBackup
     public sealed class BackupNotFoundException : AliBackupException
     {
         public BackupNotFoundException(string instanceId, string what, DateTimeOffset searchedFrom, DateTimeOffset searchedTo)
-            : base("No backup of " + instanceId + " has " + what + " (searched backups that started between " + Format(searchedFrom) + " and " + Format(searchedTo) + ").")
+            : base("No backup of " + instanceId + " has " + what + " (searched backups that started between " + InputValidation.Format(searchedFrom) + " and " + InputValidation.Format(searchedTo) + ").")
         {
             InstanceId = instanceId;
         }
@@ -264,7 +265,6 @@ namespace AliBackup
 
         public override string RecommendedAction => "Check the ID and the instance; list the instance's backups with Get-AliBackup -InstanceId " + InstanceId + " -StartTime (Get-Date).AddDays(-30).";
 
-        internal static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>No task list and no backup knows a job that was asked to be waited on (a typo, or another instance's job).</summary>
@@ -272,7 +272,7 @@ namespace AliBackup
     {
         public BackupJobNotFoundException(BackupTask task, System.Collections.Generic.IReadOnlyList<string> missingJobIds, DateTimeOffset searchedFrom)
             : base("No backup task or backup of " + task.InstanceId + " has job " + string.Join(", ", missingJobIds) +
-                   ": DescribeBackupTasks does not list it and DescribeBackups has no backup of it since " + BackupNotFoundException.Format(searchedFrom) + ".")
+                   ": DescribeBackupTasks does not list it and DescribeBackups has no backup of it since " + InputValidation.Format(searchedFrom) + ".")
         {
             Task = task;
             MissingJobIds = missingJobIds;

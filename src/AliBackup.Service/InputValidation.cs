@@ -276,7 +276,8 @@ namespace AliBackup.Service
             : value.TotalSeconds < 60 && value.TotalSeconds > -60 ? value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s"
             : value.ToString("c", CultureInfo.InvariantCulture);
 
-        private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+        /// <summary>A time as messages show it: UTC to the minute (yyyy-MM-dd HH:mmZ).</summary>
+        internal static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
 
         private static int EditDistance(string a, string b)
         {

@@ -25,8 +25,6 @@ namespace AliBackup.Service.Engines
                 "eu-central-1", "eu-west-1", "me-east-1", "na-south-1", "us-east-1", "us-west-1",
             });
 
-        // A manual backup shows up in DescribeBackups a little after its task's start time.
-        private static readonly TimeSpan MatchSlack = TimeSpan.FromMinutes(2);
 
         public BackupEngine Engine => BackupEngine.PolarDB;
 
@@ -109,12 +107,7 @@ namespace AliBackup.Service.Engines
                 foreach (var b in exact) b.BackupJobId = jobId;
                 return exact;
             }
-            if (!task.StartTime.HasValue) return Array.Empty<Backup>();
-            var from = task.StartTime.Value - MatchSlack;
-            var closest = candidates
-                .Where(b => string.Equals(b.Mode, "Manual", StringComparison.OrdinalIgnoreCase) && b.StartTime.HasValue && b.StartTime.Value >= from)
-                .OrderBy(b => b.StartTime!.Value)
-                .FirstOrDefault();
+            var closest = WireReaders.FirstManualBackupAfter(task, candidates);
             return closest == null ? Array.Empty<Backup>() : new[] { closest };
         }
     }

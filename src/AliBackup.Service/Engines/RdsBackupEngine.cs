@@ -29,8 +29,6 @@ namespace AliBackup.Service.Engines
                 "ap-southeast-1", "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "us-east-1", "us-west-1", "eu-west-1", "eu-central-1", "me-east-1", "na-south-1",
             });
 
-        // RDS tasks carry no start time; a manual backup shows up a little after the task was started.
-        private static readonly TimeSpan MatchSlack = TimeSpan.FromMinutes(2);
 
         public BackupEngine Engine => BackupEngine.RDS;
 
@@ -139,12 +137,7 @@ namespace AliBackup.Service.Engines
                 foreach (var b in linked) b.BackupJobId = jobId;
                 return linked;
             }
-            if (!task.StartTime.HasValue) return Array.Empty<Backup>();
-            var from = task.StartTime.Value - MatchSlack;
-            var closest = candidates
-                .Where(b => string.Equals(b.Mode, "Manual", StringComparison.OrdinalIgnoreCase) && b.StartTime.HasValue && b.StartTime.Value >= from)
-                .OrderBy(b => b.StartTime!.Value)
-                .FirstOrDefault();
+            var closest = WireReaders.FirstManualBackupAfter(task, candidates);
             if (closest == null) return Array.Empty<Backup>();
             closest.BackupJobId = jobId;
             return new[] { closest };
@@ -160,10 +153,7 @@ namespace AliBackup.Service.Engines
                 var policy = root.ReadCommonPolicy(BackupEngine.RDS, instanceId);
                 policy.RetentionDays = root.Int("BackupRetentionPeriod");
                 // BackupLog (Enable/Disabled) is the data-backup policy's switch; EnableBackupLog (1/0) the log-backup policy's.
-                var backupLog = root.Str("BackupLog");
-                policy.LogBackup = backupLog != null
-                    ? string.Equals(backupLog, "Enable", StringComparison.OrdinalIgnoreCase)
-                    : PolicyReaders.Flag(root.Str("EnableBackupLog"));
+                policy.LogBackup = PolicyReaders.Flag(root.Str("BackupLog")) ?? PolicyReaders.Flag(root.Str("EnableBackupLog"));
                 policy.LogBackupRetentionDays = root.Int("LogBackupRetentionPeriod");
                 return channel.Stamp(policy);
             }, cancellationToken).ConfigureAwait(false);

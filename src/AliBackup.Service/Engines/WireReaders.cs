@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 using AliBackup.Service.OpenApi;
 
@@ -72,6 +75,23 @@ namespace AliBackup.Service.Engines
         /// The ID an item is known by: without it the item cannot be matched, waited on or shown, so its absence is a
         /// fault of the answer, not an empty string.
         /// </summary>
+        // A manual backup shows up in DescribeBackups a little after its task's start time.
+        private static readonly TimeSpan MatchSlack = TimeSpan.FromMinutes(2);
+
+        /// <summary>
+        /// For products whose backups name no job: the manual backup that started closest after the task (less a little
+        /// slack); null without a task start time (RDS tasks carry none; a task Start-AliBackup wrote does) or such a backup.
+        /// </summary>
+        public static Backup? FirstManualBackupAfter(BackupTask task, IReadOnlyList<Backup> candidates)
+        {
+            if (!task.StartTime.HasValue) return null;
+            var from = task.StartTime.Value - MatchSlack;
+            return candidates
+                .Where(b => string.Equals(b.Mode, "Manual", StringComparison.OrdinalIgnoreCase) && b.StartTime.HasValue && b.StartTime.Value >= from)
+                .OrderBy(b => b.StartTime!.Value)
+                .FirstOrDefault();
+        }
+
         public static string RequiredId(JsonElement item, string what, params string[] names)
         {
             if (item.ValueKind != JsonValueKind.Object) throw new ResponseShapeException("a " + what + " item is " + JsonFields.Describe(item) + ", not an object");
