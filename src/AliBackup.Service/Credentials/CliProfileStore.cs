@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 
 namespace AliBackup.Service.Credentials
@@ -69,16 +70,8 @@ namespace AliBackup.Service.Credentials
             try
             {
                 if (!Exists) return found;
-                using var document = JsonDocument.Parse(File.ReadAllBytes(ConfigPath), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-                var root = document.RootElement;
-                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("profiles", out var profiles) && profiles.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var element in profiles.EnumerateArray())
-                    {
-                        var profile = new CliProfile(element.Clone());
-                        if (profile.Name.Length > 0) found.Add(profile);
-                    }
-                }
+                using var document = ReadConfig();
+                found.AddRange(ProfilesIn(document.RootElement).Where(profile => profile.Name.Length > 0));
             }
             catch (Exception ex) when (ex is JsonException || ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -95,16 +88,14 @@ namespace AliBackup.Service.Credentials
         {
             if (!Exists)
             {
-                // Name what asked for the profile: -Profile, ALIBABA_CLOUD_PROFILE, or nothing (the chain's own look).
-                var asked = explicitName != null ? "-Profile '" + explicitName + "': "
-                    : _environment.Get(ProfileVariable) is { } fromVariable ? ProfileVariable + " '" + fromVariable + "': " : "";
+                var asked = AskedBy(explicitName, explicitName ?? _environment.Get(ProfileVariable));
                 throw new AliBackupCredentialException(asked + (asked.Length > 0 ? "the" : "The") + " aliyun CLI config file " + ConfigPath + " does not exist" +
                                                        (asked.Length > 0 ? ", so it has no such profile. Create one with 'aliyun configure --profile <name>', or use -Credential." : "."));
             }
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(File.ReadAllBytes(ConfigPath), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+                document = ReadConfig();
             }
             catch (Exception ex) when (ex is JsonException || ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -114,24 +105,38 @@ namespace AliBackup.Service.Credentials
                     (ex is JsonException ? "it is not valid JSON." : ex.GetType().Name + "."));
             }
 
+            using var _ = document;
             var root = document.RootElement;
             var name = explicitName ?? _environment.Get(ProfileVariable) ??
                        (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("current", out var current) && current.ValueKind == JsonValueKind.String ? current.GetString() : null);
             if (string.IsNullOrEmpty(name)) name = "default";
 
             var names = new List<string>();
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("profiles", out var profiles) && profiles.ValueKind == JsonValueKind.Array)
+            foreach (var profile in ProfilesIn(root))
             {
-                foreach (var element in profiles.EnumerateArray())
-                {
-                    var profile = new CliProfile(element.Clone());
-                    if (string.Equals(profile.Name, name, StringComparison.Ordinal)) return profile;
-                    names.Add(profile.Name);
-                }
+                if (string.Equals(profile.Name, name, StringComparison.Ordinal)) return profile;
+                names.Add(profile.Name);
             }
-            var source = explicitName != null ? "-Profile '" + name + "': " : _environment.Get(ProfileVariable) != null ? ProfileVariable + " '" + name + "': " : "";
+            var source = AskedBy(explicitName, name);
             throw new AliBackupCredentialException(source + (source.Length > 0 ? "the" : "The") + " aliyun CLI config file " + ConfigPath + " has no profile named '" + name + "'" +
                 (names.Count > 0 ? " (it has: " + string.Join(", ", names) + ")." : "."));
         }
+
+        private JsonDocument ReadConfig() =>
+            JsonDocument.Parse(File.ReadAllBytes(ConfigPath), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+
+        /// <summary>The file's profiles, in its order (copies: they outlive the document).</summary>
+        private static IEnumerable<CliProfile> ProfilesIn(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("profiles", out var profiles) || profiles.ValueKind != JsonValueKind.Array) yield break;
+            foreach (var element in profiles.EnumerateArray()) yield return new CliProfile(element.Clone());
+        }
+
+        /// <summary>
+        /// What asked for the profile, as a message starts: -Profile, ALIBABA_CLOUD_PROFILE, or nothing (the chain's own
+        /// look at the file's current profile).
+        /// </summary>
+        private string AskedBy(string? explicitName, string? name) =>
+            explicitName != null ? "-Profile '" + name + "': " : _environment.Get(ProfileVariable) != null ? ProfileVariable + " '" + name + "': " : "";
     }
 }
