@@ -55,9 +55,6 @@ namespace AliBackup.Service.OpenApi
         /// <summary>A fresh x-acs-signature-nonce per request (tests may replace it).</summary>
         public Func<string> NonceFactory { get; set; } = NewNonce;
 
-        /// <summary>A number in [0, 1) per retry, for the jitter (tests may fix it).</summary>
-        public Func<double>? JitterSource { get; set; }
-
         public IApiCallObserver? Observer { get; set; }
 
         // One generator for the process (it is thread-safe): creating one per request was a tenth of a call's allocations.
@@ -255,9 +252,8 @@ namespace AliBackup.Service.OpenApi
         {
             var step = Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryBaseDelay.Ticks * (1L << Math.Min(attempt - 1, 30)));
             double fraction;
-            if (_options.JitterSource != null) fraction = _options.JitterSource();
-            else lock (_jitter) fraction = _jitter.NextDouble();
-            return TimeSpan.FromTicks((long)(step * Math.Max(0, Math.Min(1, fraction))));
+            lock (_jitter) fraction = _jitter.NextDouble();
+            return TimeSpan.FromTicks((long)(step * fraction));
         }
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
