@@ -25,7 +25,6 @@ namespace AliBackup.Service.Engines
                 "eu-central-1", "eu-west-1", "me-east-1", "na-south-1", "us-east-1", "us-west-1",
             });
 
-
         public BackupEngine Engine => BackupEngine.PolarDB;
 
         public ApiProduct Product => ApiProduct;

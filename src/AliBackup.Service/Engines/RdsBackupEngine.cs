@@ -29,7 +29,6 @@ namespace AliBackup.Service.Engines
                 "ap-southeast-1", "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "us-east-1", "us-west-1", "eu-west-1", "eu-central-1", "me-east-1", "na-south-1",
             });
 
-
         public BackupEngine Engine => BackupEngine.RDS;
 
         public ApiProduct Product => ApiProduct;
