@@ -46,8 +46,11 @@ namespace AliBackup.Service.OpenApi
     /// </summary>
     /// <remarks>
     /// Every call is signed, so this is written for the hot path: no LINQ (its iterators and delegates were most of a
-    /// call's allocations and a fifth of its first-call JIT), one builder per string, and the hash objects reused per
-    /// thread (signing never awaits, so a thread's objects are never used twice at once).
+    /// call's allocations and a fifth of its first-call JIT); the canonical request is built in one per-thread builder and
+    /// hashed through pooled buffers, so signing a call allocates its Authorization value, the path and query it is sent
+    /// to and the two 32-byte digests, and the intermediates only when asked (<see cref="Sign"/>; the canonical
+    /// request for -Debug). Builders, lists and hash objects are reused per thread: signing never awaits, so a thread's
+    /// are never used twice at once.
     /// </remarks>
     public static class AcsV3Signer
     {
@@ -59,6 +62,8 @@ namespace AliBackup.Service.OpenApi
         private const string HexDigits = "0123456789abcdef";
 
         [ThreadStatic] private static StringBuilder? _builder;
+        [ThreadStatic] private static List<KeyValuePair<string, string>>? _pairs;
+        [ThreadStatic] private static char[]? _chars;
         [ThreadStatic] private static SHA256? _sha;
         [ThreadStatic] private static HMACSHA256? _hmac;
         [ThreadStatic] private static string? _hmacSecret;
@@ -67,7 +72,7 @@ namespace AliBackup.Service.OpenApi
         public static string FormatDate(DateTimeOffset now)
         {
             var t = now.UtcDateTime;
-            var chars = new char[20];
+            var chars = Chars(20);
             Digits(chars, 0, t.Year, 4);
             chars[4] = '-';
             Digits(chars, 5, t.Month, 2);
@@ -80,7 +85,7 @@ namespace AliBackup.Service.OpenApi
             chars[16] = ':';
             Digits(chars, 17, t.Second, 2);
             chars[19] = 'Z';
-            return new string(chars);
+            return new string(chars, 0, 20);
         }
 
         public static string HashPayload(byte[] body) => ToHex(Sha256(body, body.Length));
@@ -88,10 +93,16 @@ namespace AliBackup.Service.OpenApi
         /// <summary>The canonical query string: ordinal sort by name, names and values percent-encoded.</summary>
         public static string CanonicalizeQuery(IEnumerable<KeyValuePair<string, string>> query)
         {
-            var pairs = new List<KeyValuePair<string, string>>(query);
-            if (pairs.Count == 0) return "";
-            pairs.Sort(CompareByNameThenValue);
             var sb = Builder();
+            AppendCanonicalQuery(sb, query);
+            return Done(sb);
+        }
+
+        private static void AppendCanonicalQuery(StringBuilder sb, IEnumerable<KeyValuePair<string, string>> query)
+        {
+            var pairs = Pairs();
+            pairs.AddRange(query);
+            pairs.Sort(CompareByNameThenValue);
             for (var i = 0; i < pairs.Count; i++)
             {
                 if (i > 0) sb.Append('&');
@@ -99,21 +110,31 @@ namespace AliBackup.Service.OpenApi
                 sb.Append('=');
                 PercentEncoding.AppendEncoded(sb, pairs[i].Value ?? "");
             }
-            return Done(sb);
+            Release(pairs);
         }
 
         /// <summary>The canonical URI: "/" for RPC, otherwise each segment percent-encoded.</summary>
         public static string CanonicalizePath(string path)
         {
             if (string.IsNullOrEmpty(path) || path == "/") return "/";
-            var segments = path.Split('/');
             var sb = new StringBuilder(path.Length + 16);
+            AppendCanonicalPath(sb, path);
+            return sb.ToString();
+        }
+
+        private static void AppendCanonicalPath(StringBuilder sb, string path)
+        {
+            if (string.IsNullOrEmpty(path) || path == "/")
+            {
+                sb.Append('/');
+                return;
+            }
+            var segments = path.Split('/');
             for (var i = 0; i < segments.Length; i++)
             {
                 if (i > 0) sb.Append('/');
                 PercentEncoding.AppendEncoded(sb, segments[i]);
             }
-            return sb.ToString();
         }
 
         /// <summary>True for the headers V3 signs: host, content-type and every x-acs-* header.</summary>
@@ -121,8 +142,8 @@ namespace AliBackup.Service.OpenApi
             lowerName == "host" || lowerName == "content-type" || lowerName.StartsWith("x-acs-", StringComparison.Ordinal);
 
         /// <summary>
-        /// Signs one request. <paramref name="headers"/> holds every header the request will carry; only host,
-        /// content-type and x-acs-* take part, and x-acs-content-sha256 must already be among them.
+        /// Signs one request and returns every intermediate. <paramref name="headers"/> holds every header the request
+        /// will carry; only host, content-type and x-acs-* take part, and x-acs-content-sha256 must already be among them.
         /// </summary>
         public static AcsV3Signature Sign(
             string method,
@@ -131,56 +152,106 @@ namespace AliBackup.Service.OpenApi
             IEnumerable<KeyValuePair<string, string>> headers,
             string hashedPayload,
             string accessKeyId,
-            string accessKeySecret)
+            string accessKeySecret) =>
+            SignCore(method, path, query, headers, hashedPayload, accessKeyId, accessKeySecret, keepIntermediates: true, keepCanonicalRequest: true).Intermediates!;
+
+        /// <summary>
+        /// Signs one request for sending: the Authorization value and the path and query to send it to, and the
+        /// canonical request only when <paramref name="keepCanonicalRequest"/> (someone will show it). Same rules as <see cref="Sign"/>.
+        /// </summary>
+        internal static RequestSignature SignForSending(
+            string method,
+            string path,
+            IEnumerable<KeyValuePair<string, string>> query,
+            IEnumerable<KeyValuePair<string, string>> headers,
+            string hashedPayload,
+            string accessKeyId,
+            string accessKeySecret,
+            bool keepCanonicalRequest) =>
+            SignCore(method, path, query, headers, hashedPayload, accessKeyId, accessKeySecret, keepIntermediates: false, keepCanonicalRequest);
+
+        private static RequestSignature SignCore(string method, string path, IEnumerable<KeyValuePair<string, string>> query,
+            IEnumerable<KeyValuePair<string, string>> headers, string hashedPayload, string accessKeyId, string accessKeySecret,
+            bool keepIntermediates, bool keepCanonicalRequest)
         {
-            var canonicalQuery = CanonicalizeQuery(query);
+            // The canonical request, part by part, in one builder; each part's place is kept for the values taken from it.
+            var request = Builder();
+            request.Append(method.ToUpperInvariant()).Append('\n');
+            var pathStart = request.Length;
+            AppendCanonicalPath(request, path);
+            var pathLength = request.Length - pathStart;
+            request.Append('\n');
+            var queryStart = request.Length;
+            AppendCanonicalQuery(request, query);
+            var queryLength = request.Length - queryStart;
+            request.Append('\n');
 
             // Signed headers: names lowercased and trimmed, sorted; repeated names joined by ',' with their values sorted.
-            var signed = new List<KeyValuePair<string, string>>();
+            var signed = Pairs();
             foreach (var h in headers)
             {
                 var name = h.Key.Trim().ToLowerInvariant();
                 if (IsSignedHeader(name)) signed.Add(new KeyValuePair<string, string>(name, (h.Value ?? "").Trim()));
             }
             signed.Sort(CompareByNameThenValue);
-
-            var canonicalHeaders = Builder();
+            var headersStart = request.Length;
             for (var i = 0; i < signed.Count; i++)
             {
                 if (i > 0 && signed[i - 1].Key == signed[i].Key)
                 {
                     // Same name as the line before: its value joins that line (values are in order already).
-                    canonicalHeaders.Length--;
-                    canonicalHeaders.Append(',').Append(signed[i].Value).Append('\n');
+                    request.Length--;
+                    request.Append(',').Append(signed[i].Value).Append('\n');
                     continue;
                 }
-                canonicalHeaders.Append(signed[i].Key).Append(':').Append(signed[i].Value).Append('\n');
+                request.Append(signed[i].Key).Append(':').Append(signed[i].Value).Append('\n');
             }
-            var canonicalHeaderText = Done(canonicalHeaders);
-
-            var signedHeaders = Builder();
+            var headersLength = request.Length - headersStart;
+            request.Append('\n');
+            var signedStart = request.Length;
             for (var i = 0; i < signed.Count; i++)
             {
                 if (i > 0 && signed[i - 1].Key == signed[i].Key) continue;
-                if (signedHeaders.Length > 0) signedHeaders.Append(';');
-                signedHeaders.Append(signed[i].Key);
+                if (request.Length > signedStart) request.Append(';');
+                request.Append(signed[i].Key);
             }
-            var signedHeaderText = Done(signedHeaders);
+            var signedLength = request.Length - signedStart;
+            Release(signed);
+            request.Append('\n').Append(hashedPayload);
 
-            var request = Builder();
-            request.Append(method.ToUpperInvariant()).Append('\n')
-                .Append(CanonicalizePath(path)).Append('\n')
-                .Append(canonicalQuery).Append('\n')
-                .Append(canonicalHeaderText).Append('\n')
-                .Append(signedHeaderText).Append('\n')
-                .Append(hashedPayload);
-            var canonicalRequest = Done(request);
-            var hashedCanonicalRequest = ToHex(Sha256(canonicalRequest));
-            var stringToSign = Algorithm + "\n" + hashedCanonicalRequest;
-            var signature = ToHex(HmacSha256(accessKeySecret, stringToSign));
-            var authorization = Algorithm + " Credential=" + accessKeyId + ",SignedHeaders=" + signedHeaderText + ",Signature=" + signature;
-            return new AcsV3Signature(canonicalQuery, canonicalHeaderText, signedHeaderText, canonicalRequest,
-                hashedCanonicalRequest, stringToSign, signature, authorization);
+            var canonicalQuery = keepIntermediates ? request.ToString(queryStart, queryLength) : null;
+            var pathAndQuery = PathAndQuery(request, pathStart, pathLength, queryStart, queryLength);
+            var canonicalRequest = keepCanonicalRequest ? request.ToString() : null;
+            var canonicalHeaderText = keepIntermediates ? request.ToString(headersStart, headersLength) : null;
+            var signedHeaderText = keepIntermediates ? request.ToString(signedStart, signedLength) : null;
+            var requestHash = Sha256(request);
+            var signature = HmacSha256(accessKeySecret, requestHash);
+
+            // The builder now holds the Authorization value, the signed header names copied over from where they were.
+            var signedNames = Chars(signedLength);
+            request.CopyTo(signedStart, signedNames, 0, signedLength);
+            request.Clear().Append(Algorithm).Append(" Credential=").Append(accessKeyId).Append(",SignedHeaders=").Append(signedNames, 0, signedLength).Append(",Signature=");
+            foreach (var b in signature) request.Append(HexDigits[b >> 4]).Append(HexDigits[b & 0xF]);
+            var authorization = Done(request);
+            AcsV3Signature? intermediates = null;
+            if (keepIntermediates)
+            {
+                var hashedCanonicalRequest = ToHex(requestHash);
+                intermediates = new AcsV3Signature(canonicalQuery!, canonicalHeaderText!, signedHeaderText!, canonicalRequest!,
+                    hashedCanonicalRequest, Algorithm + "\n" + hashedCanonicalRequest, ToHex(signature), authorization);
+            }
+            return new RequestSignature(authorization, pathAndQuery, canonicalRequest, intermediates);
+        }
+
+        /// <summary>The request target as sent: the canonical path, and '?' and the canonical query when there is one (one string).</summary>
+        private static string PathAndQuery(StringBuilder request, int pathStart, int pathLength, int queryStart, int queryLength)
+        {
+            if (queryLength == 0) return request.ToString(pathStart, pathLength);
+            var chars = Chars(pathLength + 1 + queryLength);
+            request.CopyTo(pathStart, chars, 0, pathLength);
+            chars[pathLength] = '?';
+            request.CopyTo(queryStart, chars, pathLength + 1, queryLength);
+            return new string(chars, 0, pathLength + 1 + queryLength);
         }
 
         /// <summary>This thread's builder, empty (a new one while it is in use); give it back with <see cref="Done"/>.</summary>
@@ -199,18 +270,44 @@ namespace AliBackup.Service.OpenApi
             return text;
         }
 
+        /// <summary>This thread's pair list, empty (a new one while it is in use); give it back with <see cref="Release"/>.</summary>
+        private static List<KeyValuePair<string, string>> Pairs()
+        {
+            var pairs = _pairs;
+            if (pairs == null) return new List<KeyValuePair<string, string>>(16);
+            _pairs = null;
+            return pairs;
+        }
+
+        private static void Release(List<KeyValuePair<string, string>> pairs)
+        {
+            pairs.Clear();
+            if (pairs.Capacity <= 64) _pairs = pairs;
+        }
+
+        /// <summary>This thread's char buffer, at least <paramref name="length"/> long (for text copied or built before it becomes a string).</summary>
+        private static char[] Chars(int length)
+        {
+            var chars = _chars;
+            if (chars == null || chars.Length < length) _chars = chars = new char[Math.Max(length, 256)];
+            return chars;
+        }
+
         private static int CompareByNameThenValue(KeyValuePair<string, string> a, KeyValuePair<string, string> b)
         {
             var byName = string.CompareOrdinal(a.Key, b.Key);
             return byName != 0 ? byName : string.CompareOrdinal(a.Value, b.Value);
         }
 
-        private static byte[] Sha256(string text)
+        /// <summary>SHA-256 of the builder's text as UTF-8, read through pooled buffers (no string of its own).</summary>
+        private static byte[] Sha256(StringBuilder text)
         {
+            var chars = Chars(text.Length);
+            text.CopyTo(0, chars, 0, text.Length);
             var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
             try
             {
-                return Sha256(buffer, Encoding.UTF8.GetBytes(text, 0, text.Length, buffer, 0));
+                return Sha256(buffer, Encoding.UTF8.GetBytes(chars, 0, text.Length, buffer, 0));
             }
             finally
             {
@@ -220,7 +317,8 @@ namespace AliBackup.Service.OpenApi
 
         private static byte[] Sha256(byte[] data, int count) => (_sha ??= SHA256.Create()).ComputeHash(data, 0, count);
 
-        private static byte[] HmacSha256(string secret, string text)
+        /// <summary>HMAC-SHA256 of the string to sign, "ACS3-HMAC-SHA256\n" and the request hash in lowercase hex, written as bytes.</summary>
+        private static byte[] HmacSha256(string secret, byte[] requestHash)
         {
             var hmac = _hmac;
             if (hmac == null || !string.Equals(_hmacSecret, secret, StringComparison.Ordinal))
@@ -229,10 +327,18 @@ namespace AliBackup.Service.OpenApi
                 _hmac = hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret));
                 _hmacSecret = secret;
             }
-            var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+            var length = Algorithm.Length + 1 + 2 * requestHash.Length;
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
             try
             {
-                return hmac.ComputeHash(buffer, 0, Encoding.UTF8.GetBytes(text, 0, text.Length, buffer, 0));
+                var at = Encoding.ASCII.GetBytes(Algorithm, 0, Algorithm.Length, buffer, 0);
+                buffer[at++] = (byte)'\n';
+                foreach (var b in requestHash)
+                {
+                    buffer[at++] = (byte)HexDigits[b >> 4];
+                    buffer[at++] = (byte)HexDigits[b & 0xF];
+                }
+                return hmac.ComputeHash(buffer, 0, length);
             }
             finally
             {
@@ -251,13 +357,37 @@ namespace AliBackup.Service.OpenApi
 
         internal static string ToHex(byte[] bytes)
         {
-            var chars = new char[bytes.Length * 2];
+            var chars = Chars(bytes.Length * 2);
             for (var i = 0; i < bytes.Length; i++)
             {
                 chars[2 * i] = HexDigits[bytes[i] >> 4];
                 chars[2 * i + 1] = HexDigits[bytes[i] & 0xF];
             }
-            return new string(chars);
+            return new string(chars, 0, bytes.Length * 2);
         }
+    }
+
+    /// <summary>What sending a request needs of its signature (see <see cref="AcsV3Signer.SignForSending"/>).</summary>
+    internal readonly struct RequestSignature
+    {
+        public RequestSignature(string authorization, string pathAndQuery, string? canonicalRequest, AcsV3Signature? intermediates)
+        {
+            Authorization = authorization;
+            PathAndQuery = pathAndQuery;
+            CanonicalRequest = canonicalRequest;
+            Intermediates = intermediates;
+        }
+
+        /// <summary>The Authorization header value (contains the signature; never to be logged).</summary>
+        public string Authorization { get; }
+
+        /// <summary>Where the request goes on its host: the canonical path and query string, exactly as signed.</summary>
+        public string PathAndQuery { get; }
+
+        /// <summary>The canonical request, when it was asked for.</summary>
+        public string? CanonicalRequest { get; }
+
+        /// <summary>Every intermediate, for <see cref="AcsV3Signer.Sign"/>.</summary>
+        public AcsV3Signature? Intermediates { get; }
     }
 }

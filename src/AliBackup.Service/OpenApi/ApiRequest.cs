@@ -35,7 +35,7 @@ namespace AliBackup.Service.OpenApi
         public string? AnsweredRequestId { get; set; }
 
         /// <summary>Business parameters; sent in the query string, as the official clients do.</summary>
-        public List<KeyValuePair<string, string>> Parameters { get; } = new List<KeyValuePair<string, string>>();
+        public List<KeyValuePair<string, string>> Parameters { get; } = new List<KeyValuePair<string, string>>(8);
 
         /// <summary>Adds a parameter unless its value is null or empty.</summary>
         public ApiRequest With(string name, string? value)
@@ -65,7 +65,10 @@ namespace AliBackup.Service.OpenApi
         /// <summary>What the client does next, when it tries again (delay and attempt), e.g. "retrying in 1.2 s (attempt 2 of 8)".</summary>
         public string? Retry { get; set; }
 
-        /// <summary>The canonical request that was signed, with the security token replaced by <c>***</c>. It never holds the signature.</summary>
+        /// <summary>
+        /// The canonical request that was signed, with the security token replaced by <c>***</c>. It never holds the
+        /// signature. Empty when the observer does not show it (<see cref="ICanonicalRequestObserver"/>).
+        /// </summary>
         public string CanonicalRequest { get; set; } = "";
 
         public override string ToString()
@@ -84,6 +87,15 @@ namespace AliBackup.Service.OpenApi
     public interface IApiCallObserver
     {
         void OnCallCompleted(ApiCallTrace trace);
+    }
+
+    /// <summary>
+    /// An observer that says whether it will show canonical requests. The canonical request is a call's largest string;
+    /// when no one shows it, the trace carries an empty one. Observers that do not say get it on every trace.
+    /// </summary>
+    public interface ICanonicalRequestObserver : IApiCallObserver
+    {
+        bool ShowsCanonicalRequest { get; }
     }
 }
 

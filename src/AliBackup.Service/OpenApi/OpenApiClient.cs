@@ -116,7 +116,7 @@ namespace AliBackup.Service.OpenApi
                     Product = request.Product.ProductId,
                     Action = request.Action,
                     Region = request.Region,
-                    Endpoint = request.Endpoint.GetLeftPart(UriPartial.Authority),
+                    Endpoint = EndpointOf(request).Origin,
                     Attempt = attempt,
                     CredentialSource = credential.ProviderName,
                 };
@@ -127,13 +127,16 @@ namespace AliBackup.Service.OpenApi
                     using var message = BuildSignedMessage(request, credential, trace);
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     timeout.CancelAfter(_options.RequestTimeout);
-                    using var response = await _http.SendAsync(message, timeout.Token).ConfigureAwait(false);
+                    // HttpClient would first copy the body into a buffer of its own; ReadBodyAsync reads it once, with its limit.
+                    using var response = await (_http is HttpClient client
+                        ? client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                        : _http.SendAsync(message, timeout.Token)).ConfigureAwait(false);
                     trace.HttpStatus = (int)response.StatusCode;
                     var headerRequestId = Header(response, "x-acs-request-id");
-                    var body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+                    using var body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
                     trace.Duration = _options.Time.GetElapsedTime(started);
 
-                    if (body == null)
+                    if (body.TooLarge)
                     {
                         // An invalid answer, not an unreachable endpoint: it arrived, and it was not read to the end.
                         failure = new AliBackupInvalidResponseException(request.Product.ProductId, request.Action, (int)response.StatusCode, headerRequestId,
@@ -280,33 +283,69 @@ namespace AliBackup.Service.OpenApi
                 NullIfBlank(SafeStr(root, "RequestId", "requestId")) ?? headerRequestId, SafeStr(root, "HostId"), SafeStr(root, "Recommend"),
                 RetryAfterOf(response, _options.MaxRetryAfter));
 
+        // The endpoint last called, as its texts: a client calls one or two endpoints (its channels keep their Uri), and
+        // every call needs them.
+        private EndpointText? _lastEndpoint;
+
+        private EndpointText EndpointOf(ApiRequest request)
+        {
+            var last = _lastEndpoint;
+            if (last != null && ReferenceEquals(last.Uri, request.Endpoint)) return last;
+            return _lastEndpoint = new EndpointText(request.Endpoint);
+        }
+
+        private sealed class EndpointText
+        {
+            public EndpointText(Uri uri)
+            {
+                Uri = uri;
+                Origin = uri.GetLeftPart(UriPartial.Authority);
+                // HttpClient sends Host without the default port; sign exactly what goes on the wire.
+                Host = uri.IsDefaultPort ? uri.Host : uri.Host + ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
+            }
+
+            public Uri Uri { get; }
+
+            /// <summary>Scheme and authority, e.g. https://r-kvstore.aliyuncs.com (traces; the request URL starts with it).</summary>
+            public string Origin { get; }
+
+            /// <summary>The Host header as sent and signed.</summary>
+            public string Host { get; }
+        }
+
+        // The headers of the request being built (signing never awaits, so one list per thread is enough).
+        [ThreadStatic] private static List<KeyValuePair<string, string>>? _headers;
+
         private HttpRequestMessage BuildSignedMessage(ApiRequest request, AliCredential credential, ApiCallTrace trace)
         {
-            var endpoint = request.Endpoint;
-            // HttpClient sends Host without the default port; sign exactly what goes on the wire.
-            var host = endpoint.IsDefaultPort ? endpoint.Host : endpoint.Host + ":" + endpoint.Port.ToString(CultureInfo.InvariantCulture);
-            var headers = new List<KeyValuePair<string, string>>
-            {
-                new KeyValuePair<string, string>("host", host),
-                new KeyValuePair<string, string>("x-acs-action", request.Action),
-                new KeyValuePair<string, string>("x-acs-version", request.Product.Version),
-                new KeyValuePair<string, string>("x-acs-date", AcsV3Signer.FormatDate(_options.Time.GetUtcNow())),
-                new KeyValuePair<string, string>("x-acs-signature-nonce", _options.NonceFactory()),
-                new KeyValuePair<string, string>("x-acs-content-sha256", AcsV3Signer.EmptyPayloadHash),
-            };
+            var endpoint = EndpointOf(request);
+            var host = endpoint.Host;
+            var headers = _headers ??= new List<KeyValuePair<string, string>>(8);
+            headers.Clear();
+            headers.Add(new KeyValuePair<string, string>("host", host));
+            headers.Add(new KeyValuePair<string, string>("x-acs-action", request.Action));
+            headers.Add(new KeyValuePair<string, string>("x-acs-version", request.Product.Version));
+            headers.Add(new KeyValuePair<string, string>("x-acs-date", AcsV3Signer.FormatDate(_options.Time.GetUtcNow())));
+            headers.Add(new KeyValuePair<string, string>("x-acs-signature-nonce", _options.NonceFactory()));
+            headers.Add(new KeyValuePair<string, string>("x-acs-content-sha256", AcsV3Signer.EmptyPayloadHash));
             if (credential.SecurityToken != null)
             {
                 headers.Add(new KeyValuePair<string, string>("x-acs-security-token", credential.SecurityToken));
                 headers.Add(new KeyValuePair<string, string>("x-acs-accesskey-id", credential.AccessKeyId));
             }
 
-            var signature = AcsV3Signer.Sign("POST", "/", request.Parameters, headers, AcsV3Signer.EmptyPayloadHash,
-                credential.AccessKeyId, credential.AccessKeySecret);
-            trace.CanonicalRequest = credential.SecurityToken == null
-                ? signature.CanonicalRequest
-                : signature.CanonicalRequest.Replace(credential.SecurityToken, "***");
+            var observer = _options.Observer;
+            var showsCanonicalRequest = observer != null && (!(observer is ICanonicalRequestObserver shows) || shows.ShowsCanonicalRequest);
+            var signature = AcsV3Signer.SignForSending("POST", "/", request.Parameters, headers, AcsV3Signer.EmptyPayloadHash,
+                credential.AccessKeyId, credential.AccessKeySecret, showsCanonicalRequest);
+            if (signature.CanonicalRequest != null)
+            {
+                trace.CanonicalRequest = credential.SecurityToken == null
+                    ? signature.CanonicalRequest
+                    : signature.CanonicalRequest.Replace(credential.SecurityToken, "***");
+            }
 
-            var uri = new Uri(endpoint, signature.CanonicalQueryString.Length == 0 ? "/" : "/?" + signature.CanonicalQueryString);
+            var uri = new Uri(endpoint.Origin + signature.PathAndQuery);
             var message = new HttpRequestMessage(Post, uri)
             {
                 // An empty body, sent as Content-Length: 0 just like no body. It is there for one reason: .NET resends a
@@ -318,47 +357,87 @@ namespace AliBackup.Service.OpenApi
             message.Headers.Host = host;
             foreach (var header in headers)
                 if (header.Key != "host") message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            headers.Clear();
             message.Headers.TryAddWithoutValidation("Authorization", signature.Authorization);
             message.Headers.TryAddWithoutValidation("Accept", "application/json");
             message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
             return message;
         }
 
-        /// <summary>The answer body, or null when it is larger than MaxResponseBytes (reading stops there).</summary>
-        private async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        /// <summary>The answer body, in a rented buffer; <see cref="ResponseBody.TooLarge"/> when it is larger than MaxResponseBytes (reading stops there).</summary>
+        private async Task<ResponseBody> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
-            if (response.Content == null) return Array.Empty<byte>();
+            if (response.Content == null) return default;
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            // A new 16 KB chunk per answer, and a buffer grown by doubling, were two thirds of a call's allocations: the
-            // chunk is rented, and the buffer starts at the declared length (capped: a declaration is not a promise).
+            // The buffer starts at the declared length, capped (a declaration is not a promise), and grows by doubling.
             var declared = response.Content.Headers.ContentLength;
-            using var buffer = new MemoryStream(declared is long length && length > 0 ? (int)Math.Min(length, Math.Min(_options.MaxResponseBytes, 1 << 20)) : 0);
-            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            var buffer = ArrayPool<byte>.Shared.Rent(declared is long length && length > 0 ? (int)Math.Min(length + 1, Math.Min(_options.MaxResponseBytes + 1L, 1 << 20)) : 4096);
+            var count = 0;
             try
             {
                 while (true)
                 {
-                    var read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false);
+                    if (count == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        Buffer.BlockCopy(buffer, 0, larger, 0, count);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    var read = await stream.ReadAsync(buffer, count, buffer.Length - count, cancellationToken).ConfigureAwait(false);
                     if (read == 0) break;
-                    if (buffer.Length + read > _options.MaxResponseBytes) return null;
-                    buffer.Write(chunk, 0, read);
+                    count += read;
+                    if (count > _options.MaxResponseBytes)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return new ResponseBody(null, 0);
+                    }
                 }
             }
-            finally
+            catch
             {
-                ArrayPool<byte>.Shared.Return(chunk);
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
             }
-            // Exactly as long as declared: the buffer itself is the body, no copy.
-            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+            return new ResponseBody(buffer, count);
         }
 
-        private static JsonDocument? ParseJson(byte[] body, out string? problem)
+        /// <summary>
+        /// An answer body in a buffer rented for the attempt, given back when it ends: a parsed document holds a copy
+        /// of its own (also rented, and given back when the document is disposed), so no body costs an array per call.
+        /// </summary>
+        private readonly struct ResponseBody : IDisposable
+        {
+            private readonly byte[]? _buffer;
+
+            public ResponseBody(byte[]? buffer, int length)
+            {
+                _buffer = buffer;
+                Length = length;
+                TooLarge = buffer == null;
+            }
+
+            public int Length { get; }
+
+            /// <summary>Reading stopped at MaxResponseBytes: there is no body to parse.</summary>
+            public bool TooLarge { get; }
+
+            public Stream Open() => new MemoryStream(_buffer ?? Array.Empty<byte>(), 0, Length, writable: false);
+
+            public void Dispose()
+            {
+                if (_buffer != null) ArrayPool<byte>.Shared.Return(_buffer);
+            }
+        }
+
+        private static JsonDocument? ParseJson(ResponseBody body, out string? problem)
         {
             problem = null;
             if (body.Length == 0) return null;
             try
             {
-                return JsonDocument.Parse(body);
+                using var stream = body.Open();
+                return JsonDocument.Parse(stream);
             }
             catch (JsonException ex)
             {
@@ -374,7 +453,7 @@ namespace AliBackup.Service.OpenApi
         }
 
         /// <summary>Why a 2xx body is not an answer, in words.</summary>
-        private static string Describe(byte[] body, HttpResponseMessage response, string? problem)
+        private static string Describe(ResponseBody body, HttpResponseMessage response, string? problem)
         {
             if (body.Length == 0) return "HTTP " + (int)response.StatusCode + " with an empty body";
             var type = response.Content?.Headers.ContentType?.MediaType;
@@ -391,11 +470,11 @@ namespace AliBackup.Service.OpenApi
         }
 
         /// <summary>A string field, or null when it is absent or not text (error bodies must never fail to become errors).</summary>
-        private static string? SafeStr(JsonElement element, params string[] names)
+        private static string? SafeStr(JsonElement element, string name, string? otherName = null)
         {
             try
             {
-                return element.Str(names);
+                return element.Str(name) ?? (otherName == null ? null : element.Str(otherName));
             }
             catch (Exception ex) when (ex is ResponseShapeException || ex is InvalidOperationException)
             {
@@ -428,7 +507,7 @@ namespace AliBackup.Service.OpenApi
             return hint;
         }
 
-        private AliBackupApiException ToApiException(ApiRequest request, HttpResponseMessage response, byte[] body, string? headerRequestId)
+        private AliBackupApiException ToApiException(ApiRequest request, HttpResponseMessage response, ResponseBody body, string? headerRequestId)
         {
             using var document = ParseJson(body, out _);
             if (document == null || document.RootElement.ValueKind != JsonValueKind.Object)

@@ -16,7 +16,7 @@ namespace AliBackup.PowerShell.Commands
     /// from them, cancellation on Ctrl+C, and running async work to completion while all output is written on the
     /// pipeline thread.
     /// </summary>
-    public abstract class AliBackupCmdlet : PSCmdlet, IApiCallObserver, IServiceNoticeObserver, ICredentialObserver, IDisposable
+    public abstract class AliBackupCmdlet : PSCmdlet, ICanonicalRequestObserver, IServiceNoticeObserver, ICredentialObserver, IDisposable
     {
         // A wait reads the same odd value every round: each notice is shown once per command.
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _noticesShown =
@@ -367,6 +367,8 @@ namespace AliBackup.PowerShell.Commands
             if (_tracesDebug && trace.CanonicalRequest.Length > 0)
                 output.WriteDebug("Canonical request of " + trace.Action + " (signature and security token not shown):" + Environment.NewLine + trace.CanonicalRequest);
         }
+
+        bool ICanonicalRequestObserver.ShowsCanonicalRequest => _tracesDebug;
 
         void IServiceNoticeObserver.OnNotice(ServiceNotice notice)
         {

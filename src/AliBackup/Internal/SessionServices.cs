@@ -145,7 +145,7 @@ namespace AliBackup.PowerShell.Internal
     /// The command is carried by the async flow of its work (an AsyncLocal set where the work starts), so two commands of
     /// one session running at once — a nested pipeline — each get their own.
     /// </summary>
-    internal sealed class CommandObserver : IApiCallObserver, IServiceNoticeObserver, ICredentialObserver
+    internal sealed class CommandObserver : ICanonicalRequestObserver, IServiceNoticeObserver, ICredentialObserver
     {
         private static readonly AsyncLocal<IApiCallObserver?> CurrentCommand = new AsyncLocal<IApiCallObserver?>();
 
@@ -158,6 +158,9 @@ namespace AliBackup.PowerShell.Internal
         }
 
         public void OnCallCompleted(ApiCallTrace trace) => CurrentCommand.Value?.OnCallCompleted(trace);
+
+        /// <summary>Whether the command whose work is running shows canonical requests (no command: no one sees them).</summary>
+        public bool ShowsCanonicalRequest => CurrentCommand.Value is ICanonicalRequestObserver command ? command.ShowsCanonicalRequest : CurrentCommand.Value != null;
 
         public void OnNotice(ServiceNotice notice) => (CurrentCommand.Value as IServiceNoticeObserver)?.OnNotice(notice);
 
