@@ -299,8 +299,27 @@ namespace AliBackup.Service
         /// that started together, such as the shards of one cluster job, keep the service's order; tasks without a start
         /// time come last.
         /// </summary>
-        private static IReadOnlyList<BackupTask> NewestFirst(IEnumerable<BackupTask> tasks) =>
-            tasks.OrderByDescending(t => t.StartTime ?? DateTimeOffset.MinValue).ToList();
+        private static IReadOnlyList<BackupTask> NewestFirst(IEnumerable<BackupTask> tasks)
+        {
+            // An insertion sort (stable, and in place): an instance lists a handful of recent tasks, and a call's sort
+            // then costs no iterator, key array or delegate. The engines' lists are new per call, so they are sorted as they are.
+            var sorted = tasks as List<BackupTask> ?? new List<BackupTask>(tasks);
+            for (var i = 1; i < sorted.Count; i++)
+            {
+                var task = sorted[i];
+                var started = StartOf(task);
+                var at = i;
+                while (at > 0 && StartOf(sorted[at - 1]) < started)
+                {
+                    sorted[at] = sorted[at - 1];
+                    at--;
+                }
+                sorted[at] = task;
+            }
+            return sorted;
+        }
+
+        private static DateTimeOffset StartOf(BackupTask task) => task.StartTime ?? DateTimeOffset.MinValue;
 
         /// <summary>
         /// A per-shard job list ("1022,2480") is not a filter the services take: list the instance's tasks and keep those

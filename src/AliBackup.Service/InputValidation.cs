@@ -78,8 +78,7 @@ namespace AliBackup.Service
         {
             normalized = null;
             var text = value?.Trim();
-            var example = ExampleOf(kind, parameterName);
-            if (string.IsNullOrEmpty(text)) return "-" + parameterName + " is empty; give " + Describe(kind) + ", e.g. " + example + ".";
+            if (string.IsNullOrEmpty(text)) return "-" + parameterName + " is empty; give " + Describe(kind) + ", e.g. " + ExampleOf(kind, parameterName) + ".";
             if (kind == IdKind.BackupJob || kind == IdKind.Backup) text = Regex.Replace(text, @"\s*,\s*", ",");
             var pattern = kind == IdKind.Instance ? InstanceIdPattern : kind == IdKind.BackupJob ? JobIdPattern : BackupIdPattern;
             if (!pattern.IsMatch(text))
@@ -88,7 +87,7 @@ namespace AliBackup.Service
                     ? "job IDs are numbers (several, comma-separated, for Redis per-shard jobs)"
                     : "IDs hold only letters, digits, '-', '_' and '.'" + (kind == IdKind.Backup ? " (several comma-separated for MongoDB shards)" : "") +
                       ", never spaces, '&', '=', '/' or control characters";
-                return Show(value!) + " is not " + Describe(kind) + ": " + rule + ". For example " + example + ".";
+                return Show(value!) + " is not " + Describe(kind) + ": " + rule + ". For example " + ExampleOf(kind, parameterName) + ".";
             }
             normalized = text;
             return null;

@@ -17,6 +17,9 @@ namespace AliBackup.Service.Credentials
 
         private readonly EnvironmentReader _environment;
 
+        // The answer for the variables as last read: while they are unchanged, every call gets the same completed task.
+        private Task<AliCredential>? _lastAnswer;
+
         public EnvironmentCredentialProvider(EnvironmentReader environment)
         {
             _environment = environment;
@@ -32,7 +35,10 @@ namespace AliBackup.Service.Credentials
                 throw new AliBackupCredentialException(AccessKeyIdVariable + " and " + AccessKeySecretVariable + " are not set.");
             if (id == null) throw new AliBackupCredentialException(AccessKeyIdVariable + " is not set (" + AccessKeySecretVariable + " is).");
             if (secret == null) throw new AliBackupCredentialException(AccessKeySecretVariable + " is not set (" + AccessKeyIdVariable + " is).");
-            return Task.FromResult(new AliCredential(id, secret, _environment.Get(SecurityTokenVariable), providerName: Name));
+            var token = _environment.Get(SecurityTokenVariable);
+            var last = _lastAnswer;
+            if (last != null && last.Result.AccessKeyId == id && last.Result.AccessKeySecret == secret && last.Result.SecurityToken == token) return last;
+            return _lastAnswer = Task.FromResult(new AliCredential(id, secret, token, providerName: Name));
         }
     }
 }

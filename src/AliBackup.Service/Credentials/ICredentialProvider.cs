@@ -30,17 +30,19 @@ namespace AliBackup.Service.Credentials
     public sealed class StaticCredentialProvider : ICredentialProvider, IFingerprintedCredentialProvider
     {
         private readonly AliCredential _credential;
+        private readonly Task<AliCredential> _answer;
 
         public StaticCredentialProvider(AliCredential credential)
         {
             _credential = credential;
+            _answer = Task.FromResult(credential);
         }
 
         public string Name => _credential.ProviderName;
 
         public string Fingerprint => "static|" + _credential.AccessKeyId + "|" + _credential.AccessKeySecret + "|" + _credential.SecurityToken;
 
-        public Task<AliCredential> GetCredentialAsync(CancellationToken cancellationToken) => Task.FromResult(_credential);
+        public Task<AliCredential> GetCredentialAsync(CancellationToken cancellationToken) => _answer;
     }
 
     /// <summary>

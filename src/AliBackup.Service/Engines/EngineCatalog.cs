@@ -38,8 +38,16 @@ namespace AliBackup.Service.Engines
         /// <summary>The engine an ID's prefix names, or null when the prefix is not one of theirs.</summary>
         public static IBackupEngine? ByPrefix(string instanceId)
         {
+            // Loops, not LINQ: every call of every cmdlet resolves its engine here.
             var id = instanceId.Trim();
-            return All.FirstOrDefault(e => e.InstanceIdPrefixes.Any(p => id.StartsWith(p, StringComparison.OrdinalIgnoreCase)));
+            var engines = All;
+            for (var i = 0; i < engines.Count; i++)
+            {
+                var prefixes = engines[i].InstanceIdPrefixes;
+                for (var j = 0; j < prefixes.Count; j++)
+                    if (id.StartsWith(prefixes[j], StringComparison.OrdinalIgnoreCase)) return engines[i];
+            }
+            return null;
         }
     }
 }

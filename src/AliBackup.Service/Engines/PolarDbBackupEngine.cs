@@ -35,15 +35,14 @@ namespace AliBackup.Service.Engines
 
         public bool ReportsProgress => true;
 
-        public async Task<IReadOnlyList<BackupTask>> GetTasksAsync(ProductChannel channel, TaskQuery query, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<BackupTask>> GetTasksAsync(ProductChannel channel, TaskQuery query, CancellationToken cancellationToken)
         {
             var request = channel.Request("DescribeBackupTasks")
                 .With("DBClusterId", query.InstanceId)
                 .With("BackupJobId", query.BackupJobId)
                 .With("BackupMode", query.JobMode?.ToString());
-            return await channel.ReadAsync(request, (root, answer) =>
-                (IReadOnlyList<BackupTask>)root.RequiredItems("Items", "BackupJob")
-                    .Select(job => channel.Stamp(job.ReadProgressStatusTask(answer, BackupEngine.PolarDB, query.InstanceId))).ToList(), cancellationToken).ConfigureAwait(false);
+            return channel.ReadAsync(request, (root, answer) =>
+                root.RequiredItems("Items", "BackupJob").ReadProgressStatusTasks(channel, answer, BackupEngine.PolarDB, query.InstanceId), cancellationToken);
         }
 
         public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)

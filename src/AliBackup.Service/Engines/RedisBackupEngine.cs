@@ -32,18 +32,14 @@ namespace AliBackup.Service.Engines
 
         public bool ReportsProgress => true;
 
-        public async Task<IReadOnlyList<BackupTask>> GetTasksAsync(ProductChannel channel, TaskQuery query, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<BackupTask>> GetTasksAsync(ProductChannel channel, TaskQuery query, CancellationToken cancellationToken)
         {
             var request = channel.Request("DescribeBackupTasks")
                 .With("InstanceId", query.InstanceId)
                 .With("BackupJobId", query.BackupJobId)
                 .With("JobMode", query.JobMode?.ToString());
-            return await channel.ReadAsync(request, (root, answer) =>
-            {
-                var instanceId = root.Str("InstanceId") ?? query.InstanceId;
-                return (IReadOnlyList<BackupTask>)root.RequiredItems("BackupJobs")
-                    .Select(job => channel.Stamp(job.ReadProgressStatusTask(answer, BackupEngine.Redis, instanceId))).ToList();
-            }, cancellationToken).ConfigureAwait(false);
+            return channel.ReadAsync(request, (root, answer) =>
+                root.RequiredItems("BackupJobs").ReadProgressStatusTasks(channel, answer, BackupEngine.Redis, root.Word("InstanceId", query.InstanceId) ?? query.InstanceId), cancellationToken);
         }
 
         public async Task<BackupPage> GetBackupPageAsync(ProductChannel channel, BackupQuery query, int pageNumber, CancellationToken cancellationToken)

@@ -24,8 +24,9 @@ namespace AliBackup.Service.Engines
         /// <summary>A task item with <c>BackupProgressStatus</c> (Redis <c>BackupJobs[]</c>, PolarDB <c>Items.BackupJob[]</c>).</summary>
         public static BackupTask ReadProgressStatusTask(this JsonElement job, AnswerContext answer, BackupEngine engine, string instanceId)
         {
-            var jobId = RequiredId(job, "task", "BackupJobID", "BackupJobId");
-            var raw = job.Str("BackupProgressStatus");
+            var jobId = RequiredId(job, "task", JobIdFields);
+            var raw = job.Word("BackupProgressStatus", ProgressStatusWords);
+            var what = "job " + jobId;
             return new BackupTask
             {
                 Engine = engine,
@@ -34,13 +35,29 @@ namespace AliBackup.Service.Engines
                 RawStatus = raw,
                 Status = StatusWords.FromProgressStatus(raw),
                 // Newer Redis responses carry Progress beside Process; both mean percent complete.
-                Progress = answer.Percent(job, "job " + jobId, "Progress", "Process"),
-                JobMode = job.Str("JobMode"),
-                TaskAction = job.Str("TaskAction"),
-                StartTime = answer.Time(job, "job " + jobId, "StartTime"),
+                Progress = answer.Percent(job, what, ProgressFields),
+                JobMode = job.Word("JobMode", JobModeWords),
+                TaskAction = job.Word("TaskAction", TaskActionWords),
+                StartTime = answer.Time(job, what, StartTimeField),
                 NodeId = job.Str("NodeId"),
             };
         }
+
+        /// <summary>The tasks of a DescribeBackupTasks list whose items carry BackupProgressStatus (Redis, PolarDB), stamped by the channel.</summary>
+        public static IReadOnlyList<BackupTask> ReadProgressStatusTasks(this IReadOnlyList<JsonElement> jobs, ProductChannel channel, AnswerContext answer, BackupEngine engine, string instanceId)
+        {
+            var tasks = new List<BackupTask>(jobs.Count);
+            for (var i = 0; i < jobs.Count; i++) tasks.Add(channel.Stamp(jobs[i].ReadProgressStatusTask(answer, engine, instanceId)));
+            return tasks;
+        }
+
+        // The field lists and the words every task repeats, made once: the reader runs per task of every answer.
+        private static readonly string[] JobIdFields = { "BackupJobID", "BackupJobId" };
+        private static readonly string[] ProgressFields = { "Progress", "Process" };
+        private static readonly string[] StartTimeField = { "StartTime" };
+        private static readonly string[] ProgressStatusWords = { "Finished", "NoStart", "Preparing", "Waiting", "Uploading", "Checking" };
+        private static readonly string[] JobModeWords = { "Automated", "Manual" };
+        private static readonly string[] TaskActionWords = { "NormalBackupTask", "TempBackupTask" };
 
         /// <summary>A backup item of <c>Backups.Backup[]</c> with download URLs (Redis, MongoDB).</summary>
         public static Backup ReadDownloadableBackup(this JsonElement item, AnswerContext answer, BackupEngine engine, string instanceId)

@@ -37,6 +37,41 @@ namespace AliBackup.Service.OpenApi
             }
         }
 
+        /// <summary>
+        /// As <see cref="Str(JsonElement, string)"/>, but a value equal to one of <paramref name="words"/> comes back as that
+        /// very string: statuses and modes repeat on every item, and need no string of their own each time.
+        /// </summary>
+        public static string? Word(this JsonElement element, string name, string[] words)
+        {
+            if (element.ValueKind == JsonValueKind.Object && TryGet(element, name, out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                foreach (var word in words)
+                    if (IsText(value, word)) return word;
+            }
+            return element.Str(name);
+        }
+
+        /// <summary>Whether a string value is <paramref name="text"/>; a value that is not valid text is not (Str then says why).</summary>
+        private static bool IsText(JsonElement value, string text)
+        {
+            try
+            {
+                return value.ValueEquals(text);
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>As <see cref="Word(JsonElement, string, string[])"/> for one word (e.g. the ID that was asked about).</summary>
+        public static string? Word(this JsonElement element, string name, string word)
+        {
+            if (element.ValueKind == JsonValueKind.Object && TryGet(element, name, out var value) && value.ValueKind == JsonValueKind.String && IsText(value, word))
+                return word;
+            return element.Str(name);
+        }
+
         /// <summary>As <see cref="Str(JsonElement, string[])"/> for two names, without an array per read.</summary>
         public static string? Str(this JsonElement element, string name, string otherName) => element.Str(name) ?? element.Str(otherName);
 
@@ -137,7 +172,7 @@ namespace AliBackup.Service.OpenApi
         /// answer the action gives (a silent empty result would read as "no backups"). A null or an empty container
         /// object (<c>"Backups": {}</c>) still counts as empty.
         /// </summary>
-        public static IEnumerable<JsonElement> RequiredItems(this JsonElement element, params string[] path)
+        public static IReadOnlyList<JsonElement> RequiredItems(this JsonElement element, params string[] path)
         {
             if (element.ValueKind != JsonValueKind.Object) throw new ResponseShapeException("the answer is not a JSON object");
             var current = element;
@@ -157,11 +192,16 @@ namespace AliBackup.Service.OpenApi
             return ItemsOf(current, path);
         }
 
-        private static IEnumerable<JsonElement> ItemsOf(JsonElement value, string[] path)
+        private static IReadOnlyList<JsonElement> ItemsOf(JsonElement value, string[] path)
         {
             switch (value.ValueKind)
             {
-                case JsonValueKind.Array: return value.EnumerateArray().ToList();
+                case JsonValueKind.Array:
+                    // One array of the list's length: no list grown item by item.
+                    var items = new JsonElement[value.GetArrayLength()];
+                    var at = 0;
+                    foreach (var item in value.EnumerateArray()) items[at++] = item;
+                    return items;
                 case JsonValueKind.Object: return new[] { value };
                 case JsonValueKind.Null:
                 case JsonValueKind.Undefined: return Array.Empty<JsonElement>();
