@@ -6,7 +6,7 @@ namespace AliBackup.PowerShell
 {
     /// <summary>
     /// Runs when the module is imported and removed. Kept to a few cheap checks: import must stay fast, so nothing
-    /// here touches the network or scans types.
+    /// here touches the network or scans types; the first-call warm-up runs on a thread of its own.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
@@ -27,6 +27,9 @@ namespace AliBackup.PowerShell
                 throw new PlatformNotSupportedException(
                     "AliBackup needs PowerShell 7.4 or later (this is " + engine.ToString(2) + "), or Windows PowerShell 5.1.");
             }
+
+            // In the background, with nothing sent or read: the first command then finds its code compiled.
+            AliBackup.Service.FirstCallWarmUp.Start();
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo) => DesktopDependencyResolver.Unregister();

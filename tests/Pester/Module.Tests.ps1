@@ -43,6 +43,25 @@ Import-Module AliBackup -ErrorAction Stop
         $run.ExitCode | Should -Be 0 -Because $run.Error
         $run.Output[-1] | Should -Be $Module.ModuleBase
     }
+
+    It 'sends nothing when imported (its first-call warm-up answers itself in memory), and the first command then works' {
+        $emulator = Start-TestEmulator
+        try {
+            $run = Invoke-IsolatedPwsh -TimeoutSeconds 60 -Environment @{
+                ALIBACKUP_ENDPOINT = $emulator.BaseUrl; ALIBABA_CLOUD_ACCESS_KEY_ID = 'emulator-access-key-id'; ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'emulator-access-key-secret'
+            } -Script @"
+Import-Module AliBackup -ErrorAction Stop
+Start-Sleep -Seconds 2
+`$before = @(Invoke-RestMethod '$($emulator.BaseUrl)/_emulator/requests' | ForEach-Object { `$_ }).Count
+`$tasks = @(Get-AliBackupTask -InstanceId r-bp1demo000000001 -ErrorAction Stop)
+`$after = @(Invoke-RestMethod '$($emulator.BaseUrl)/_emulator/requests' | ForEach-Object { `$_ }).Count
+"`$before `$after"
+"@
+            $run.ExitCode | Should -Be 0 -Because ($run.Error + $run.Output)
+            $run.Output[-1] | Should -Be '0 1'
+        }
+        finally { $emulator | Stop-TestEmulator }
+    }
 }
 
 Describe '<Name> keeps the cmdlet contract' -ForEach $Cmdlets {
