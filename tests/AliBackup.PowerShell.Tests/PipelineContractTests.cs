@@ -117,6 +117,17 @@ public sealed class PipelineContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Ctrl_C_while_Get_AliBackupTask_waits_for_an_answer_stops_within_a_second()
+    {
+        // The call is sent and read on the pipeline thread (one call at a time): Stop() must still end it there.
+        _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = "r-slowanswer00001", Product = EmulatedProduct.Redis });
+        _scope.Emulator.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", InstanceId = "r-slowanswer00001", Kind = FaultKind.Slow, DelayMs = 20_000, Remaining = -1 });
+        var stopTook = StopAfterFirstOutput("Get-AliBackupTask -InstanceId r-slowanswer00001", stopAfter: TimeSpan.FromMilliseconds(500));
+
+        Assert.True(stopTook < TimeSpan.FromSeconds(1), "Stop() took " + stopTook);
+    }
+
+    [Fact]
     public void Ctrl_C_mid_wait_stops_within_a_second()
     {
         _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = "r-slowwait0000001", Product = EmulatedProduct.Redis, StageDuration = TimeSpan.FromHours(1) });
@@ -150,8 +161,11 @@ public sealed class PipelineContractTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts the script, waits for its first output (or progress record), presses Ctrl+C and times Stop().</summary>
-    private TimeSpan StopAfterFirstOutput(string script, bool firstOutputFromProgress = false)
+    /// <summary>
+    /// Starts the script, waits for its first output (or progress record; or only <paramref name="stopAfter"/>, for a
+    /// command that writes nothing before it is stopped), presses Ctrl+C and times Stop().
+    /// </summary>
+    private TimeSpan StopAfterFirstOutput(string script, bool firstOutputFromProgress = false, TimeSpan? stopAfter = null)
     {
         // Not `using`: disposing a pipeline that never stopped would hang the test run; it is disposed once it has ended.
         var ps = System.Management.Automation.PowerShell.Create(_scope.Session.Runspace);
@@ -161,7 +175,15 @@ public sealed class PipelineContractTests : IAsyncLifetime
         output.DataAdded += (_, _) => started.Set();
         ps.Streams.Progress.DataAdded += (_, _) => { if (firstOutputFromProgress) started.Set(); };
         var running = ps.BeginInvoke<PSObject, PSObject>(null, output);
-        Assert.True(started.Wait(HardTimeout), "The command wrote nothing within " + HardTimeout);
+        if (stopAfter is { } delay)
+        {
+            Thread.Sleep(delay);
+            Assert.False(running.IsCompleted, "The command ended before it was stopped");
+        }
+        else
+        {
+            Assert.True(started.Wait(HardTimeout), "The command wrote nothing within " + HardTimeout);
+        }
         var clock = Stopwatch.StartNew();
         var stopping = ps.BeginStop(null, null);
         if (!stopping.AsyncWaitHandle.WaitOne(HardTimeout))
