@@ -161,14 +161,17 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         using var node = new LineWorker("node", Node("serve"));
         using var service = new LineWorker("service worker", Self(_emulator.BaseUrl, Environment_(_emulator.BaseUrl), "service"));
         var command = new JsonObject { ["op"] = "calls", ["n"] = settings.CallsPerRound, ["instance"] = TasksInstance };
-        // Warm until the JIT has settled: pwsh goes on promoting methods to tier 1 for a few thousand calls, and a round
-        // that compiles hundreds of methods measures the compiler, not the call (at most 12 rounds).
-        for (var i = 0; i < 12; i++)
+        // Warm until the JIT has settled: pwsh goes on compiling for about ten thousand calls (tier-1 promotions of its
+        // own and the framework's ReadyToRun code, and the expression trees it compiles), in bursts of 100-400 methods a
+        // round between quiet ones, and a round that compiles hundreds of methods measures the compiler, not the call.
+        // Settled is three quiet rounds in a row (fewer than 20 methods each), after at most 40 rounds.
+        var quiet = 0;
+        for (var i = 0; i < 40 && quiet < 3; i++)
         {
             var warm = cmdlet.Ask(command);
             node.Ask(command);
             service.Ask(command);
-            if (i >= 2 && (int)warm["jitted"]! < 20) break;
+            quiet = (int)warm["jitted"]! < 20 ? quiet + 1 : 0;
         }
         List<double> oursCpu = [], oursWall = [], oursAlloc = [], nodeCpu = [], nodeWall = [], svcCpu = [], svcWall = [], svcAlloc = [], settledO = [], settledN = [];
         for (var round = 0; round < settings.SteadyRounds; round++)
