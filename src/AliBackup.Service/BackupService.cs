@@ -95,7 +95,7 @@ namespace AliBackup.Service
             clientOptions.Time = options.Time;
             ApplyRetrySettings(clientOptions, options.Environment);
             if (options.Observer != null) clientOptions.Observer = options.Observer;
-            _client = new OpenApiClient(options.Http ?? SharedHttp.Value, Credentials, clientOptions) { CanSendOnCallingThread = options.Http == null };
+            _client = new OpenApiClient(options.Http ?? SharedHttp.Value, Credentials, clientOptions);
         }
 
         public ICredentialProvider Credentials { get; }

@@ -100,51 +100,6 @@ namespace AliBackup.Service.OpenApi
 
         public OpenApiClientOptions Options => _options;
 
-        /// <summary>
-        /// Whether this client may send on the calling thread when asked (<see cref="SendOnCallingThread"/>): its HTTP
-        /// client is the service's own, whose handler can send synchronously. A handler given by a caller may not.
-        /// </summary>
-        internal bool CanSendOnCallingThread { get; set; }
-
-        [ThreadStatic] private static bool _sendOnCallingThread;
-
-        // HttpClient.Send (.NET 5 and later; absent on .NET Framework, where every call is sent asynchronously).
-        private static readonly Func<HttpClient, HttpRequestMessage, HttpCompletionOption, CancellationToken, HttpResponseMessage>? SyncSend = FindSyncSend();
-
-        private static Func<HttpClient, HttpRequestMessage, HttpCompletionOption, CancellationToken, HttpResponseMessage>? FindSyncSend()
-        {
-            var send = typeof(HttpClient).GetMethod("Send", new[] { typeof(HttpRequestMessage), typeof(HttpCompletionOption), typeof(CancellationToken) });
-            return send == null ? null : (Func<HttpClient, HttpRequestMessage, HttpCompletionOption, CancellationToken, HttpResponseMessage>)
-                Delegate.CreateDelegate(typeof(Func<HttpClient, HttpRequestMessage, HttpCompletionOption, CancellationToken, HttpResponseMessage>), send);
-        }
-
-        /// <summary>
-        /// Until the returned scope is disposed, calls that start on this thread are sent and answered on it,
-        /// synchronously. For work that makes one call after another while the thread would otherwise only wait for it
-        /// (a cmdlet's pipeline thread): the answer is then read where it is awaited, instead of by a thread-pool worker
-        /// that is woken for it and then spins for more work (a third of a one-call command's CPU). Anything the work
-        /// does after a real await runs elsewhere and sends as usual.
-        /// </summary>
-        public static CallingThreadScope SendOnCallingThread()
-        {
-            var previous = _sendOnCallingThread;
-            _sendOnCallingThread = true;
-            return new CallingThreadScope(previous);
-        }
-
-        /// <summary>Ends <see cref="SendOnCallingThread"/> on this thread.</summary>
-        public readonly struct CallingThreadScope : IDisposable
-        {
-            private readonly bool _previous;
-
-            internal CallingThreadScope(bool previous)
-            {
-                _previous = previous;
-            }
-
-            public void Dispose() => _sendOnCallingThread = _previous;
-        }
-
         public ICredentialProvider Credentials => _credentials;
 
         /// <summary>Sends the call and returns the parsed JSON body of a 2xx answer.</summary>
@@ -172,13 +127,10 @@ namespace AliBackup.Service.OpenApi
                     using var message = BuildSignedMessage(request, credential, trace);
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     timeout.CancelAfter(_options.RequestTimeout);
-                    using var response = _sendOnCallingThread && CanSendOnCallingThread && SyncSend != null && _http is HttpClient own
-                        // Sent and read here, body included (so the reads below complete at once); the token still cancels it.
-                        ? SyncSend(own, message, HttpCompletionOption.ResponseContentRead, timeout.Token)
-                        // HttpClient would first copy the body into a buffer of its own; ReadBodyAsync reads it once, with its limit.
-                        : await (_http is HttpClient client
-                            ? client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
-                            : _http.SendAsync(message, timeout.Token)).ConfigureAwait(false);
+                    // HttpClient would first copy the body into a buffer of its own; ReadBodyAsync reads it once, with its limit.
+                    using var response = await (_http is HttpClient client
+                        ? client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                        : _http.SendAsync(message, timeout.Token)).ConfigureAwait(false);
                     trace.HttpStatus = (int)response.StatusCode;
                     var headerRequestId = Header(response, "x-acs-request-id");
                     using var body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);

@@ -215,13 +215,6 @@ namespace AliBackup.PowerShell.Commands
         private static readonly System.Reflection.PropertyInfo? PipelineStopTokenProperty =
             typeof(PSCmdlet).GetProperty("PipelineStopToken", typeof(CancellationToken));
 
-        /// <summary>
-        /// Whether the work makes its calls one after another, so this (pipeline) thread, which would only wait for them,
-        /// sends and reads them itself (<see cref="OpenApiClient.SendOnCallingThread"/>). Not for work that runs calls side
-        /// by side (the waiter's polls, downloads) or fetches ahead while it writes (Get-AliBackup's pages).
-        /// </summary>
-        protected virtual bool SendsOneCallAtATime => false;
-
         /// <summary>How long a stopped pipeline waits for the work to notice (it only has to see its token).</summary>
         private static readonly TimeSpan WorkerWindDown = TimeSpan.FromSeconds(1);
 
@@ -247,9 +240,7 @@ namespace AliBackup.PowerShell.Commands
             var output = new PipelineOutput(this, token);
             _output = output;
             Task running;
-            using (CommandObserver.Enter(this))
-            using (SendsOneCallAtATime ? OpenApiClient.SendOnCallingThread() : default)
-                running = StartWork(work, output, token, itemTarget);
+            using (CommandObserver.Enter(this)) running = StartWork(work, output, token, itemTarget);
 
             try
             {

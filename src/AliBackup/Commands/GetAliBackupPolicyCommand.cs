@@ -19,8 +19,6 @@ namespace AliBackup.PowerShell.Commands
         [ValidateId(IdKind.Instance, "InstanceId")]
         public string[] InstanceId { get; set; } = null!;
 
-        protected override bool SendsOneCallAtATime => true;
-
         protected override void ProcessRecord()
         {
             var target = ResolveTargetOrWriteError(InstanceId);

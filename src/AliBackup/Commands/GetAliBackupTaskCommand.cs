@@ -27,8 +27,6 @@ namespace AliBackup.PowerShell.Commands
         [Parameter]
         public BackupJobMode? JobMode { get; set; }
 
-        protected override bool SendsOneCallAtATime => true;
-
         protected override void ProcessRecord()
         {
             var target = ResolveTargetOrWriteError(InstanceId);

@@ -46,8 +46,6 @@ namespace AliBackup.PowerShell.Commands
         [Alias("EnableBackupLog")]
         public bool? LogBackup { get; set; }
 
-        protected override bool SendsOneCallAtATime => true;
-
         protected override void ProcessRecord()
         {
             var target = ResolveTargetOrWriteError(InstanceId);

@@ -26,8 +26,6 @@ namespace AliBackup.PowerShell.Commands
         [Parameter]
         public RunningBackupAction IfRunning { get; set; } = RunningBackupAction.Attach;
 
-        protected override bool SendsOneCallAtATime => true;
-
         protected override void ProcessRecord()
         {
             var target = ResolveTargetOrWriteError(InstanceId);
