@@ -119,7 +119,7 @@ public sealed class PipelineContractTests : IAsyncLifetime
     [Fact]
     public void Ctrl_C_while_Get_AliBackupTask_waits_for_an_answer_stops_within_a_second()
     {
-        // The call is sent and read on the pipeline thread (one call at a time): Stop() must still end it there.
+        // Nothing has been written yet: the stop must reach the call in flight, not wait for its answer.
         _scope.Emulator.State.AddInstance(new EmulatedInstance { Id = "r-slowanswer00001", Product = EmulatedProduct.Redis });
         _scope.Emulator.State.AddFault(new FaultRule { Action = "DescribeBackupTasks", InstanceId = "r-slowanswer00001", Kind = FaultKind.Slow, DelayMs = 20_000, Remaining = -1 });
         var stopTook = StopAfterFirstOutput("Get-AliBackupTask -InstanceId r-slowanswer00001", stopAfter: TimeSpan.FromMilliseconds(500));
