@@ -209,7 +209,7 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         Log("cold: " + settings.ColdRounds + " rounds of fresh processes (first call, first result, bare start, Import-Module)");
         var reference = WriteReferenceModule();
         var freshOurs = Pwsh().With("-Command", "Import-Module '" + paths.ModuleManifest + "'; Get-AliBackupTask -InstanceId " + TasksInstance);
-        List<double> firstOurs = [], firstNode = [], freshO = [], freshN = [], bareO = [], bareN = [], importO = [], importR = [];
+        List<double> firstOurs = [], firstNode = [], firstHttp = [], freshO = [], freshN = [], bareO = [], bareN = [], importO = [], importR = [];
         // One unmeasured pass so the OS file cache holds every file both sides load (disk reads are not what this measures).
         OneShot.Run(CmdletWorker("first", TasksInstance));
         OneShot.Run(Node("first", TasksInstance));
@@ -217,6 +217,7 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         {
             firstOurs.Add((double)OneShot.Run(CmdletWorker("first", TasksInstance)).Answer!["ms"]!);
             firstNode.Add((double)OneShot.Run(Node("first", TasksInstance)).Answer!["ms"]!);
+            firstHttp.Add((double)OneShot.Run(CmdletWorker("first-http")).Answer!["ms"]!);
             freshO.Add(OneShot.Run(freshOurs).WallMs);
             freshN.Add(OneShot.Run(Node("fresh", TasksInstance)).WallMs);
             bareO.Add(OneShot.Run(Pwsh().With("-Command", "$null")).WallMs);
@@ -227,6 +228,7 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         }
         Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(reference))!, recursive: true);
         yield return new Row("first call after loading (in-process; Node: new client + call)", "ms", firstOurs, firstNode, Goal.RatioAtMost(3));
+        yield return new Row("first HTTP request of a fresh pwsh, no module (HttpClient POST; vs Node's first call): the first call's floor", "ms", firstHttp, firstNode);
         yield return new Row("fresh process to first result (pwsh -c 'Import-Module; Get-AliBackupTask' vs node)", "ms", freshO, freshN, Goal.RatioAtMost(1.2));
         yield return new Row("fresh process doing nothing (pwsh -c '$null' vs node -e 0): the floor", "ms", bareO, bareN);
         yield return new Row("Import-Module in a fresh pwsh (vs a bare one-function script module)", "ms", importO, importR);

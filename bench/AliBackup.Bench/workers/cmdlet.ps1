@@ -3,6 +3,7 @@
 #   -Mode serve       : reads one JSON command a line from stdin, answers one '@@{json}' line per command (warm process)
 #   -Mode first       : Import-Module, then the first Get-AliBackupTask, timed in-process
 #   -Mode import      : Import-Module alone, timed in-process (-Manifest may be any module)
+#   -Mode first-http  : no module: the process's first HttpClient request (a POST to the endpoint), timed in-process
 #   -Mode list-peak   : Get-AliBackup of a whole window into Measure-Object, then the process's peak working set
 #   -Mode save-peak   : Save-AliBackup of the instance's newest backup, then the process's peak working set
 param(
@@ -16,6 +17,16 @@ function Now { [System.Diagnostics.Stopwatch]::GetTimestamp() }
 function Ms([long] $from, [long] $to) { ($to - $from) * 1000.0 / [System.Diagnostics.Stopwatch]::Frequency }
 function Cpu { [System.Environment]::CpuUsage.TotalTime.TotalMilliseconds }
 function Answer($value) { [Console]::Out.WriteLine('@@' + ($value | ConvertTo-Json -Compress)); [Console]::Out.Flush() }
+
+if ($Mode -eq 'first-http') {
+    # The framework's own first use of HTTP, which every first call pays and no module can warm without a connection.
+    $t0 = Now
+    $client = [System.Net.Http.HttpClient]::new()
+    $content = [System.Net.Http.ByteArrayContent]::new([byte[]]::new(0))
+    $null = $client.PostAsync($env:ALIBACKUP_ENDPOINT + '/', $content).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    Answer @{ ms = (Ms $t0 (Now)) }
+    return
+}
 
 if ($Mode -eq 'import') {
     $t0 = Now
