@@ -345,7 +345,7 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
                     _notes.Add($"Waiter round {round + 1}: DescribeBackupTasks calls {taskCalls}, instances with unfinished tasks summed over rounds {polled} " +
                                (taskCalls == polled ? "(equal: one call per instance per round)." : "(DIFFERENT)."));
                 }
-                Log($"  {strategy}: {calls} calls, {answer["rounds"]} rounds, median latency {m[^1]:0.00} s, peak {w[^1]:0.0} MB, {(double)answer["wallS"]!:0.0} s; allocated {(double)answer["allocatedMb"]!:0.0} MB, {answer["gen0Collections"]} gen0 GCs");
+                Log($"  {strategy}: {calls} calls, {answer["rounds"]} rounds, median latency {m[^1]:0.00} s, peak {w[^1]:0.0} MB, {(double)answer["wallS"]!:0.0} s; allocated {(double)answer["allocatedMb"]!:0.0} MB, {answer["gen0Collections"]} gen0 GCs; at the end {answer["makeup"]}");
             }
         }
         // The same phases with a typical machine's gen0 budget, and the floor: the worker process after one call.
@@ -362,7 +362,9 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
                 (strategy == "batched" ? wsTypicalB : wsTypicalP).Add((double)answer["peakWorkingSetMb"]!);
                 Log($"  {strategy} (gen0 budget 16 MB): peak {(double)answer["peakWorkingSetMb"]!:0.0} MB, {answer["gen0Collections"]} gen0 GCs");
             }
-            floor.Add((double)OneShot.Run(Self(emulator.BaseUrl, new Dictionary<string, string>(environment) { ["BENCH_FLOOR_INSTANCE"] = "r-floor0000000001" }, "floor")).Answer!["peakWorkingSetMb"]!);
+            var floorAnswer = OneShot.Run(Self(emulator.BaseUrl, new Dictionary<string, string>(environment) { ["BENCH_FLOOR_INSTANCE"] = "r-floor0000000001" }, "floor")).Answer!;
+            floor.Add((double)floorAnswer["peakWorkingSetMb"]!);
+            Log($"  floor (one call): peak {floor[^1]:0.0} MB; {floorAnswer["makeup"]}");
         }
         var label = $"waiter, {total:N0} tasks over {settings.WaitInstances} instances, {delay.TotalMilliseconds:0} ms per call, vs per-task polling";
         return
