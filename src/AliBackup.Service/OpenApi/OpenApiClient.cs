@@ -60,9 +60,11 @@ namespace AliBackup.Service.OpenApi
         // One generator for the process (it is thread-safe): creating one per request was a tenth of a call's allocations.
         private static readonly RandomNumberGenerator Random = RandomNumberGenerator.Create();
 
+        [ThreadStatic] private static byte[]? _nonceBytes;
+
         private static string NewNonce()
         {
-            var bytes = new byte[16];
+            var bytes = _nonceBytes ??= new byte[16];
             Random.GetBytes(bytes);
             return AcsV3Signer.ToHex(bytes);
         }
@@ -313,6 +315,35 @@ namespace AliBackup.Service.OpenApi
             public string Host { get; }
         }
 
+        // The URL last sent to, parsed: a runbook asks the same thing of the same instance over and over (the nonce and
+        // date are headers), and a Uri costs more than the text it is parsed from. A Uri never changes, so requests share it.
+        private SentUri? _lastUri;
+
+        private Uri RequestUri(EndpointText endpoint, string pathAndQuery)
+        {
+            var last = _lastUri;
+            if (last != null && ReferenceEquals(last.Endpoint, endpoint) && string.Equals(last.PathAndQuery, pathAndQuery, StringComparison.Ordinal)) return last.Uri;
+            var uri = new Uri(endpoint.Origin + pathAndQuery);
+            _lastUri = new SentUri(endpoint, pathAndQuery, uri);
+            return uri;
+        }
+
+        private sealed class SentUri
+        {
+            public SentUri(EndpointText endpoint, string pathAndQuery, Uri uri)
+            {
+                Endpoint = endpoint;
+                PathAndQuery = pathAndQuery;
+                Uri = uri;
+            }
+
+            public EndpointText Endpoint { get; }
+
+            public string PathAndQuery { get; }
+
+            public Uri Uri { get; }
+        }
+
         // The headers of the request being built (signing never awaits, so one list per thread is enough).
         [ThreadStatic] private static List<KeyValuePair<string, string>>? _headers;
 
@@ -345,7 +376,7 @@ namespace AliBackup.Service.OpenApi
                     : signature.CanonicalRequest.Replace(credential.SecurityToken, "***");
             }
 
-            var uri = new Uri(endpoint.Origin + signature.PathAndQuery);
+            var uri = RequestUri(endpoint, signature.PathAndQuery);
             var message = new HttpRequestMessage(Post, uri)
             {
                 // An empty body, sent as Content-Length: 0 just like no body. It is there for one reason: .NET resends a
