@@ -158,6 +158,9 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
     {
         Log("steady: " + settings.SteadyRounds + " rounds of " + settings.CallsPerRound + " DescribeBackupTasks calls each (cmdlet, Node SDK, service layer)");
         using var cmdlet = new LineWorker("pwsh", CmdletWorker("serve"));
+        // The same pwsh with the thread pool's spin-waiting off, which only a process's start-up settings can do: it
+        // shows how much of a call's CPU is idle workers spinning after each socket event (not something a module can change).
+        using var cmdletNoSpin = new LineWorker("pwsh, no spin", NoSpin(CmdletWorker("serve")));
         using var node = new LineWorker("node", Node("serve"));
         using var service = new LineWorker("service worker", Self(_emulator.BaseUrl, Environment_(_emulator.BaseUrl), "service"));
         var command = new JsonObject { ["op"] = "calls", ["n"] = settings.CallsPerRound, ["instance"] = TasksInstance };
@@ -169,14 +172,17 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         for (var i = 0; i < 40 && quiet < 3; i++)
         {
             var warm = cmdlet.Ask(command);
+            cmdletNoSpin.Ask(command);
             node.Ask(command);
             service.Ask(command);
             quiet = (int)warm["jitted"]! < 20 ? quiet + 1 : 0;
         }
+        List<double> noSpinCpu = [];
         List<double> oursCpu = [], oursWall = [], oursAlloc = [], nodeCpu = [], nodeWall = [], svcCpu = [], svcWall = [], svcAlloc = [], settledO = [], settledN = [];
         for (var round = 0; round < settings.SteadyRounds; round++)
         {
             var a = cmdlet.Ask(command);
+            noSpinCpu.Add((double)cmdletNoSpin.Ask(command)["cpuUs"]!);
             var b = node.Ask(command);
             var c = service.Ask(command);
             oursCpu.Add((double)a["cpuUs"]!); oursWall.Add((double)a["wallUs"]!); oursAlloc.Add((double)a["allocBytes"]! / 1024);
@@ -195,6 +201,7 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         yield return settledO.Count > 0
             ? new Row("client CPU per call through the cmdlet, rounds where pwsh JIT-compiled < 20 methods", "µs", settledO, settledN)
             : Row.Skipped("client CPU per call through the cmdlet, rounds where pwsh JIT-compiled < 20 methods", "no such round");
+        yield return new Row("client CPU per call through the cmdlet, pwsh with the thread pool's spin-wait off (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)", "µs", noSpinCpu, nodeCpu);
         yield return new Row("wall per call through the cmdlet, steady", "µs", oursWall, nodeWall);
         yield return new Row("service layer alone (C#), CPU per call", "µs", svcCpu, nodeCpu, Goal.RatioAtMost(0.5));
         yield return new Row("service layer alone (C#), wall per call", "µs", svcWall, nodeWall);
@@ -304,6 +311,9 @@ internal sealed class Suite(Settings settings, BenchPaths paths)
         yield return new Row("peak working set listing 10,000 → 100,000, pwsh with a gen0 budget of 16 MB: growth", "×", typicalGrowth, null, Goal.OursAtMost(1.1, "×"),
             note: "10k " + Row.Format(Row.Median(typical10), "MB") + ", 100k " + Row.Format(Row.Median(typical100), "MB"));
     }
+
+    private static Command NoSpin(Command command) =>
+        command with { Environment = new Dictionary<string, string>(command.Environment) { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" } };
 
     private static Command Typical(Command command) =>
         command with { Environment = new Dictionary<string, string>(command.Environment) { ["DOTNET_GCgen0size"] = TypicalGen0 } };
