@@ -398,7 +398,7 @@ namespace AliBackup.Service.OpenApi
         /// <summary>The answer body, in a rented buffer; <see cref="ResponseBody.TooLarge"/> when it is larger than MaxResponseBytes (reading stops there).</summary>
         private async Task<ResponseBody> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
-            if (response.Content == null) return default;
+            if (response.Content == null) return ResponseBody.None;
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
             // The buffer starts at the declared length, capped (a declaration is not a promise), and grows by doubling.
             var declared = response.Content.Headers.ContentLength;
@@ -421,7 +421,7 @@ namespace AliBackup.Service.OpenApi
                     if (count > _options.MaxResponseBytes)
                     {
                         ArrayPool<byte>.Shared.Return(buffer);
-                        return new ResponseBody(null, 0);
+                        return ResponseBody.TooLargeToRead;
                     }
                 }
             }
@@ -441,12 +441,25 @@ namespace AliBackup.Service.OpenApi
         {
             private readonly byte[]? _buffer;
 
-            public ResponseBody(byte[]? buffer, int length)
+            public ResponseBody(byte[] buffer, int length)
             {
                 _buffer = buffer;
                 Length = length;
-                TooLarge = buffer == null;
+                TooLarge = false;
             }
+
+            private ResponseBody(bool tooLarge)
+            {
+                _buffer = null;
+                Length = 0;
+                TooLarge = tooLarge;
+            }
+
+            /// <summary>No body at all (an answer without content): empty, and nothing to give back.</summary>
+            public static ResponseBody None => new ResponseBody(tooLarge: false);
+
+            /// <summary>Reading stopped at MaxResponseBytes; the buffer has been given back already.</summary>
+            public static ResponseBody TooLargeToRead => new ResponseBody(tooLarge: true);
 
             public int Length { get; }
 
