@@ -24,9 +24,12 @@ namespace AliBackup.Service.OpenApi
         }
 
         /// <summary>As <see cref="Str(JsonElement, string[])"/> for one name, without an array per read (readers run per item).</summary>
-        public static string? Str(this JsonElement element, string name)
+        public static string? Str(this JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && TryGet(element, name, out var value) ? AsText(value, name) : null;
+
+        /// <summary>A field's value as text: strings as they are, numbers and booleans as written, anything else null.</summary>
+        private static string? AsText(JsonElement value, string name)
         {
-            if (element.ValueKind != JsonValueKind.Object || !TryGet(element, name, out var value)) return null;
             switch (value.ValueKind)
             {
                 case JsonValueKind.String: return TextOf(value, name);
@@ -43,12 +46,13 @@ namespace AliBackup.Service.OpenApi
         /// </summary>
         public static string? Word(this JsonElement element, string name, string[] words)
         {
-            if (element.ValueKind == JsonValueKind.Object && TryGet(element, name, out var value) && value.ValueKind == JsonValueKind.String)
+            if (element.ValueKind != JsonValueKind.Object || !TryGet(element, name, out var value)) return null;
+            if (value.ValueKind == JsonValueKind.String)
             {
                 foreach (var word in words)
                     if (IsText(value, word)) return word;
             }
-            return element.Str(name);
+            return AsText(value, name);
         }
 
         /// <summary>Whether a string value is <paramref name="text"/>; a value that is not valid text is not (Str then says why).</summary>
@@ -67,9 +71,8 @@ namespace AliBackup.Service.OpenApi
         /// <summary>As <see cref="Word(JsonElement, string, string[])"/> for one word (e.g. the ID that was asked about).</summary>
         public static string? Word(this JsonElement element, string name, string word)
         {
-            if (element.ValueKind == JsonValueKind.Object && TryGet(element, name, out var value) && value.ValueKind == JsonValueKind.String && IsText(value, word))
-                return word;
-            return element.Str(name);
+            if (element.ValueKind != JsonValueKind.Object || !TryGet(element, name, out var value)) return null;
+            return value.ValueKind == JsonValueKind.String && IsText(value, word) ? word : AsText(value, name);
         }
 
         /// <summary>As <see cref="Str(JsonElement, string[])"/> for two names, without an array per read.</summary>
