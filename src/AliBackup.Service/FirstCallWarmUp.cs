@@ -48,8 +48,8 @@ namespace AliBackup.Service
                     Http = new HttpMessageInvoker(new AnswerFromMemory()),
                 });
                 var target = service.ResolveTarget("cn-hangzhou", null);
+                // GetTasksAsync checks the ID as a command's call does, so the input checks are warmed too.
                 service.GetTasksAsync(target, new TaskQuery("r-warmup"), null, CancellationToken.None).GetAwaiter().GetResult();
-                InputValidation.IdProblem(IdKind.Instance, "r-warmup", "InstanceId", out _);
             }
             catch (Exception)
             {
