@@ -91,13 +91,6 @@ namespace AliBackup.Service.OpenApi
         public static string HashPayload(byte[] body) => ToHex(Sha256(body, body.Length));
 
         /// <summary>The canonical query string: ordinal sort by name, names and values percent-encoded.</summary>
-        public static string CanonicalizeQuery(IEnumerable<KeyValuePair<string, string>> query)
-        {
-            var sb = Builder();
-            AppendCanonicalQuery(sb, query);
-            return Done(sb);
-        }
-
         private static void AppendCanonicalQuery(StringBuilder sb, IEnumerable<KeyValuePair<string, string>> query)
         {
             var pairs = Pairs();
@@ -114,14 +107,6 @@ namespace AliBackup.Service.OpenApi
         }
 
         /// <summary>The canonical URI: "/" for RPC, otherwise each segment percent-encoded.</summary>
-        public static string CanonicalizePath(string path)
-        {
-            if (string.IsNullOrEmpty(path) || path == "/") return "/";
-            var sb = new StringBuilder(path.Length + 16);
-            AppendCanonicalPath(sb, path);
-            return sb.ToString();
-        }
-
         private static void AppendCanonicalPath(StringBuilder sb, string path)
         {
             if (string.IsNullOrEmpty(path) || path == "/")
