@@ -85,6 +85,33 @@ public class WaiterTests
     }
 
     [Fact]
+    public async Task A_task_handed_out_in_an_event_keeps_its_values_when_later_rounds_settle_it()
+    {
+        // The task reads Finished a round before its backup is listed, and the backup turns out Failed: the BackupFailed
+        // event says Failed, while the TaskUpdated a consumer already holds still says what that round saw.
+        var clock = new SteppingClock();
+        await using var emu = await EmulatorHarness.StartAsync(clock, seed: false, stage: TimeSpan.FromMinutes(1));
+        var state = emu.Server.State;
+        var instance = state.AddInstance(new EmulatedInstance { Id = "r-settle00000001", Product = EmulatedProduct.Redis, FailNextBackup = true, ListingLag = TimeSpan.FromSeconds(45) });
+        var job = state.CreateJob(instance);
+        var options = new WaitOptions { PollInterval = TimeSpan.FromSeconds(20), Jitter = 0 };
+        var seenWhenHandedOut = new List<(WaitEvent Event, BackupTaskStatus Status, int? Progress, string? RawStatus)>();
+
+        async Task<int> Consume()
+        {
+            await foreach (var e in new BackupWaiter(emu.Service(clock, client: WaiterClient), new Random(7)).WaitAsync(TasksOf(emu, [job]), options, CancellationToken.None))
+                seenWhenHandedOut.Add((e, e.Task.Status, e.Task.Progress, e.Task.RawStatus));
+            return seenWhenHandedOut.Count;
+        }
+        await clock.RunUntilDoneAsync(Consume());
+
+        var finishedUpdate = Assert.Single(seenWhenHandedOut, s => s.Event.Kind == WaitEventKind.TaskUpdated && s.Status == BackupTaskStatus.Finished);
+        Assert.Equal(BackupTaskStatus.Failed, Assert.Single(seenWhenHandedOut, s => s.Event.Kind == WaitEventKind.BackupFailed).Event.Task.Status);
+        Assert.NotSame(finishedUpdate.Event.Task, seenWhenHandedOut[^1].Event.Task);
+        Assert.All(seenWhenHandedOut, s => Assert.Equal((s.Status, s.Progress, s.RawStatus), (s.Event.Task.Status, s.Event.Task.Progress, s.Event.Task.RawStatus)));
+    }
+
+    [Fact]
     public async Task Throttled_polls_slow_the_schedule_and_the_wait_still_succeeds()
     {
         var clock = new SteppingClock();

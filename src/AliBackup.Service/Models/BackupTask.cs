@@ -57,10 +57,13 @@ namespace AliBackup
         /// <summary>The individual job IDs (one per shard for pre-2023 Redis clusters).</summary>
         public string[] GetJobIds() => SplitJobIds(BackupJobId);
 
-        internal static string[] SplitJobIds(string? jobIds) =>
-            string.IsNullOrWhiteSpace(jobIds)
-                ? Array.Empty<string>()
-                : Array.ConvertAll(jobIds!.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries), s => s.Trim());
+        internal static string[] SplitJobIds(string? jobIds)
+        {
+            if (string.IsNullOrWhiteSpace(jobIds)) return Array.Empty<string>();
+            // One job, the usual case (the waiter asks for every listed task every round): no split, no copies.
+            if (jobIds!.IndexOf(',') < 0 && !char.IsWhiteSpace(jobIds[0]) && !char.IsWhiteSpace(jobIds[jobIds.Length - 1])) return new[] { jobIds };
+            return Array.ConvertAll(jobIds.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries), s => s.Trim());
+        }
 
         /// <summary>True when the task has reached an end state.</summary>
         public bool IsTerminal => Status == BackupTaskStatus.Finished || Status == BackupTaskStatus.Failed;

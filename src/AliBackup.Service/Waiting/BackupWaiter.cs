@@ -59,7 +59,17 @@ namespace AliBackup.Service.Waiting
             var time = _service.Time;
             var started = time.GetUtcNow();
             var deadline = options.DeadlineFrom(started);
-            var tracked = tasks.Select((t, index) => new TrackedTask(index, t, EngineCatalog.Resolve(t.InstanceId, t.Engine), _service.ResolveTarget(t.Region, t.Endpoint))).ToList();
+            // Tasks mostly share a region and endpoint; each pair is resolved once (resolving may read the CLI's profile file).
+            var targets = new Dictionary<string, ApiTarget>(StringComparer.Ordinal);
+            var tracked = new List<TrackedTask>(tasks.Count);
+            for (var index = 0; index < tasks.Count; index++)
+            {
+                var t = tasks[index];
+                var engine = EngineCatalog.Resolve(t.InstanceId, t.Engine);
+                var pair = t.Region + "\n" + t.Endpoint;
+                if (!targets.TryGetValue(pair, out var target)) targets.Add(pair, target = _service.ResolveTarget(t.Region, t.Endpoint));
+                tracked.Add(new TrackedTask(index, t, engine, target));
+            }
             var interval = options.FirstPollInterval < options.PollInterval ? options.FirstPollInterval : options.PollInterval;
             DateTimeOffset? lastHeartbeat = null;
             var round = 0;
@@ -187,7 +197,10 @@ namespace AliBackup.Service.Waiting
             CancellationToken cancellationToken)
         {
             var engine = group[0].Engine;
-            var openJobs = group.SelectMany(t => t.Jobs.Values.Where(j => j.Backups == null)).ToList();
+            var openJobs = new List<JobTrack>();
+            foreach (var t in group)
+                foreach (var job in t.Jobs.Values)
+                    if (job.Backups == null) openJobs.Add(job);
             try
             {
                 // One call per instance per round: filter by job ID only when a single job is waited on here.
@@ -226,7 +239,7 @@ namespace AliBackup.Service.Waiting
                 {
                     Interlocked.Increment(ref result.BackupLookups);
                     job.Looks++;
-                    var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
+                    var owner = OwnerOf(group, job);
                     var matched = await _service.FindJobBackupsAsync(key.Target, owner.Snapshot, job.JobId, engine.Engine, cancellationToken).ConfigureAwait(false);
                     if (matched.Count > 0)
                     {
@@ -242,13 +255,13 @@ namespace AliBackup.Service.Waiting
                 if (lookups.Count > 0)
                 {
                     Interlocked.Increment(ref result.BackupLookups);
-                    var earliest = group.Select(t => t.Request.StartTime ?? t.Snapshot.StartTime).Where(s => s.HasValue).Select(s => s!.Value).DefaultIfEmpty(started - UnknownStartLookback).Min();
+                    var earliest = EarliestStart(group) ?? started - UnknownStartLookback;
                     var window = new BackupQuery(group[0].Request.InstanceId, earliest - WindowPadding, _service.Time.GetUtcNow() + TimeSpan.FromMinutes(2));
                     var backups = await _service.GetAllBackupsAsync(key.Target, window, engine.Engine, cancellationToken).ConfigureAwait(false);
                     var now = _service.Time.GetUtcNow();
                     foreach (var job in lookups)
                     {
-                        var owner = group.First(t => t.Jobs.ContainsKey(job.JobId));
+                        var owner = OwnerOf(group, job);
                         // A finished task may name the backup it made (RDS BackupId, when queried by its job ID).
                         var matched = engine.MatchBackups(owner.NamingBackupOf(job.Last), job.JobId, backups);
                         if (matched.Count > 0)
@@ -316,9 +329,21 @@ namespace AliBackup.Service.Waiting
                     t.LastProblem = null;
                     var before = (t.Snapshot.Status, t.Snapshot.Progress, t.Snapshot.RawStatus);
                     t.Refresh();
-                    var missing = t.Jobs.Values.Where(j => j.Missing).Select(j => j.JobId).ToList();
-                    var notListed = t.Jobs.Values.Where(j => j.Backups == null && j.NotListedFor.HasValue).Select(j => j.NotListedFor!.Value).DefaultIfEmpty().Max();
-                    if (missing.Count > 0)
+                    // Loops rather than queries: this runs for every task every round, and a long wait on many tasks
+                    // should not make garbage in proportion.
+                    List<string>? missing = null;
+                    var notListed = TimeSpan.Zero;
+                    var allResolved = true;
+                    foreach (var j in t.Jobs.Values)
+                    {
+                        if (j.Missing) (missing ??= new List<string>()).Add(j.JobId);
+                        if (j.Backups == null)
+                        {
+                            allResolved = false;
+                            if (j.NotListedFor > notListed) notListed = j.NotListedFor.Value;
+                        }
+                    }
+                    if (missing != null)
                     {
                         t.Done = true;
                         var found = t.Jobs.Values.Where(j => j.Backups != null).SelectMany(j => j.Backups!).ToList();
@@ -330,19 +355,18 @@ namespace AliBackup.Service.Waiting
                         t.Done = true;
                         result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Error, t.Snapshot, waited, error: new BackupNotListedException(t.Snapshot, notListed))));
                     }
-                    else if (t.Jobs.Values.All(j => j.Backups != null))
+                    else if (allResolved)
                     {
                         t.Done = true;
                         var backups = t.Jobs.Values.SelectMany(j => j.Backups!).ToList();
                         if (backups.Any(b => b.Status == BackupStatus.Failed) || t.Jobs.Values.Any(j => j.TaskFailed))
                         {
-                            t.Snapshot.Status = BackupTaskStatus.Failed;
+                            t.Settle(BackupTaskStatus.Failed, progressDone: false);
                             result.Events.Add((t.Index, new WaitEvent(WaitEventKind.BackupFailed, t.Snapshot, waited, backups, new BackupFailedException(t.Snapshot, backups))));
                         }
                         else
                         {
-                            t.Snapshot.Status = BackupTaskStatus.Finished;
-                            if (t.Engine.ReportsProgress) t.Snapshot.Progress = 100;
+                            t.Settle(BackupTaskStatus.Finished, progressDone: t.Engine.ReportsProgress);
                             result.Events.Add((t.Index, new WaitEvent(WaitEventKind.Completed, t.Snapshot, waited, backups)));
                         }
                     }
@@ -352,6 +376,26 @@ namespace AliBackup.Service.Waiting
                     }
                 }
             }
+        }
+
+        /// <summary>The task in an instance's group that waits on <paramref name="job"/>.</summary>
+        private static TrackedTask OwnerOf(List<TrackedTask> group, JobTrack job)
+        {
+            foreach (var t in group)
+                if (t.Jobs.ContainsKey(job.JobId)) return t;
+            throw new InvalidOperationException("No task in the group waits on job " + job.JobId + ".");
+        }
+
+        /// <summary>The earliest start time any task of the group gives or was seen with, if any.</summary>
+        private static DateTimeOffset? EarliestStart(List<TrackedTask> group)
+        {
+            DateTimeOffset? earliest = null;
+            foreach (var t in group)
+            {
+                var start = t.Request.StartTime ?? t.Snapshot.StartTime;
+                if (start.HasValue && (!earliest.HasValue || start.Value < earliest.Value)) earliest = start;
+            }
+            return earliest;
         }
 
         private readonly struct InstanceKey : IEquatable<InstanceKey>
@@ -464,27 +508,103 @@ namespace AliBackup.Service.Waiting
             /// <summary>Why the last poll of this task's instance failed, when it did (told in a timeout error).</summary>
             public string? LastProblem { get; set; }
 
-            /// <summary>Folds the jobs' latest states into one snapshot: the least advanced shard sets the status.</summary>
+            /// <summary>
+            /// Folds the jobs' latest states into one snapshot: the least advanced shard sets the status. The snapshot is
+            /// replaced by a changed copy only when something changed (it has been handed out in events already, and is
+            /// not changed under their readers); most rounds change nothing, and a long wait should not copy for them.
+            /// </summary>
             public void Refresh()
             {
-                var next = Copy(Snapshot);
-                var seen = Jobs.Values.Where(j => j.Last != null).Select(j => j.Last!).ToList();
-                if (seen.Count > 0)
+                BackupTask? first = null, slowestOpen = null, slowestSeen = null;
+                int seenCount = 0, openCount = 0, progressCount = 0;
+                long progressSum = 0;
+                DateTimeOffset? earliestSeen = null;
+                foreach (var j in Jobs.Values)
                 {
-                    var open = Jobs.Values.Where(j => j.Backups == null && j.Last != null).Select(j => j.Last!).ToList();
-                    var basis = open.Count > 0 ? open : seen;
-                    var slowest = basis.OrderBy(t => Array.IndexOf(Order, t.Status) < 0 ? 0 : Array.IndexOf(Order, t.Status)).First();
-                    next.Status = slowest.Status;
-                    next.RawStatus = string.Join(",", basis.Select(t => t.RawStatus).Where(s => s != null).Distinct());
-                    var progress = Jobs.Values.Select(j => j.Backups != null ? 100 : j.Last?.Progress).Where(p => p.HasValue).Select(p => p!.Value).ToList();
-                    next.Progress = progress.Count > 0 ? (int)Math.Round(progress.Average()) : (int?)null;
-                    next.StartTime = Request.StartTime ?? seen.Select(t => t.StartTime).Where(s => s.HasValue).DefaultIfEmpty(null).Min();
-                    next.JobMode = seen[0].JobMode ?? next.JobMode;
-                    next.TaskAction = seen[0].TaskAction ?? next.TaskAction;
-                    next.NodeId = seen.Count == 1 ? seen[0].NodeId : next.NodeId;
-                    next.BackupId = seen.Count == 1 ? seen[0].BackupId ?? next.BackupId : next.BackupId;
+                    if (j.Backups != null)
+                    {
+                        progressSum += 100;
+                        progressCount++;
+                    }
+                    else if (j.Last?.Progress is { } p)
+                    {
+                        progressSum += p;
+                        progressCount++;
+                    }
+                    var last = j.Last;
+                    if (last == null) continue;
+                    first ??= last;
+                    seenCount++;
+                    if (last.StartTime.HasValue && (!earliestSeen.HasValue || last.StartTime.Value < earliestSeen.Value)) earliestSeen = last.StartTime;
+                    if (slowestSeen == null || Rank(last.Status) < Rank(slowestSeen.Status)) slowestSeen = last;
+                    if (j.Backups == null)
+                    {
+                        openCount++;
+                        if (slowestOpen == null || Rank(last.Status) < Rank(slowestOpen.Status)) slowestOpen = last;
+                    }
                 }
+                if (first == null) return;
+
+                var current = Snapshot;
+                var openOnly = openCount > 0;
+                var status = (openOnly ? slowestOpen! : slowestSeen!).Status;
+                var rawStatus = JoinRawStatuses(openOnly, openOnly ? openCount : seenCount);
+                var progress = progressCount > 0 ? (int)Math.Round((double)progressSum / progressCount) : (int?)null;
+                var startTime = Request.StartTime ?? earliestSeen;
+                var jobMode = first.JobMode ?? current.JobMode;
+                var taskAction = first.TaskAction ?? current.TaskAction;
+                var nodeId = seenCount == 1 ? first.NodeId : current.NodeId;
+                var backupId = seenCount == 1 ? first.BackupId ?? current.BackupId : current.BackupId;
+                if (status == current.Status && rawStatus == current.RawStatus && progress == current.Progress && SameMoment(startTime, current.StartTime) &&
+                    jobMode == current.JobMode && taskAction == current.TaskAction && nodeId == current.NodeId && backupId == current.BackupId)
+                    return;
+
+                var next = Copy(current);
+                next.Status = status;
+                next.RawStatus = rawStatus;
+                next.Progress = progress;
+                next.StartTime = startTime;
+                next.JobMode = jobMode;
+                next.TaskAction = taskAction;
+                next.NodeId = nodeId;
+                next.BackupId = backupId;
                 Snapshot = next;
+            }
+
+            /// <summary>The final snapshot, as a copy: the current one may have gone out in an earlier round's event.</summary>
+            public void Settle(BackupTaskStatus status, bool progressDone)
+            {
+                var final = Copy(Snapshot);
+                final.Status = status;
+                if (progressDone) final.Progress = 100;
+                Snapshot = final;
+            }
+
+            // EqualsExact: the same instant written with another offset is a change the snapshot takes on.
+            private static bool SameMoment(DateTimeOffset? a, DateTimeOffset? b) =>
+                a.HasValue ? b.HasValue && a.Value.EqualsExact(b.Value) : !b.HasValue;
+
+            private static int Rank(BackupTaskStatus status)
+            {
+                var rank = Array.IndexOf(Order, status);
+                return rank < 0 ? 0 : rank;
+            }
+
+            /// <summary>The distinct raw statuses of the jobs the status is read from (open ones, else all seen), comma-separated.</summary>
+            private string JoinRawStatuses(bool openOnly, int count)
+            {
+                if (count == 1)
+                {
+                    foreach (var j in Jobs.Values)
+                        if (j.Last != null && (!openOnly || j.Backups == null)) return j.Last.RawStatus ?? "";
+                }
+                var raw = new List<string>(count);
+                foreach (var j in Jobs.Values)
+                {
+                    if (j.Last == null || (openOnly && j.Backups != null) || j.Last.RawStatus == null) continue;
+                    if (!raw.Contains(j.Last.RawStatus)) raw.Add(j.Last.RawStatus);
+                }
+                return string.Join(",", raw);
             }
 
             /// <summary>
